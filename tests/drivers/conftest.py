@@ -1,4 +1,4 @@
-"""Let the driver tests run where Home Assistant is not installed.
+"""Let the driver tests run where Home Assistant (or pytest-socket) is not installed.
 
 Drivers never import Home Assistant, but importing them as
 ``custom_components.ev_charge_control.drivers`` runs the integration's
@@ -10,9 +10,11 @@ with it (the project's real test run) nothing is changed.
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 import sys
 import types
-from pathlib import Path
+
+import pytest
 
 _INTEGRATION = "custom_components.ev_charge_control"
 
@@ -29,3 +31,14 @@ if (
             _module = types.ModuleType(_name)
             _module.__path__ = [str(_path)]
             sys.modules[_name] = _module
+
+
+if importlib.util.find_spec("pytest_socket") is None:
+
+    @pytest.fixture
+    def socket_enabled() -> None:
+        """Stand in for pytest-socket's fixture where that plugin is absent."""
+
+    def pytest_configure(config: pytest.Config) -> None:
+        """Declare pytest-socket's marker where that plugin is absent."""
+        config.addinivalue_line("markers", "enable_socket: allow sockets")

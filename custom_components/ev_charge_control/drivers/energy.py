@@ -8,8 +8,8 @@ sensor needs.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
+import math
 
 _JOULES_PER_KWH = 3_600_000.0
 
