@@ -41,6 +41,13 @@ class CorruptingQuasar(QuasarSimulator):
     """A simulator whose registers can read back other than what was written."""
 
     corrupt: Callable[[int, int], int] | None = None
+    # Drop the link before answering a reboot, as a quick-rebooting charger may.
+    reboot_without_reply = False
+
+    def _reboot(self) -> None:
+        super()._reboot()
+        if self.reboot_without_reply:
+            self.drop_connections()
 
     def _register_values(self) -> dict[int, int]:
         values = super()._register_values()
@@ -117,6 +124,16 @@ async def test_read_state_idle_in_three_requests(
     assert state.max_available_power_w == 7360
     assert state.voltage_v == 230
     assert state.error_codes == (0, 0, 0, 0)
+
+
+async def test_as_of_defaults_to_utc_now(sim: QuasarSimulator) -> None:
+    """Without an injected clock a snapshot is stamped with the UTC time."""
+    quasar = QuasarClient("127.0.0.1", sim.port, timeout=1.0)
+    before = datetime.now(UTC)
+    state = await quasar.read_state()
+    await quasar.close()
+    assert before <= state.as_of <= datetime.now(UTC)
+    assert state.as_of.tzinfo is UTC
 
 
 async def test_read_state_while_discharging(
@@ -202,6 +219,20 @@ async def test_release_control_keeps_control_if_setpoint_not_zeroed(
     )
     assert sim.read_register(0x51) == 1
     assert (0x51, 0) not in sim.writes
+
+
+async def test_release_control_zeroes_a_power_setpoint(
+    sim: QuasarSimulator, client: QuasarClient
+) -> None:
+    """If the charger was switched to power setpoints, that one is zeroed too."""
+    await client.take_control()
+    other = make_client(sim.port)
+    await other._run(lambda: other._write(0x53, 1, "setpoint type"))
+    await other._run(lambda: other._write(0x104, -2000, "power setpoint"))
+    await other.close()
+    sim.writes.clear()
+    await client.release_control()
+    assert sim.writes == [(0x102, 0), (0x104, 0), (0x51, 0)]
 
 
 async def test_ensure_idle_timeout(sim: QuasarSimulator, client: QuasarClient) -> None:
@@ -297,6 +328,18 @@ async def test_unverified_discharge_falls_back_to_zero(
     assert (err.value.wanted, err.value.got) == (-12, -11)
     assert sim.writes[-2:] == [(0x102, -12), (0x102, 0)]
     assert sim.read_register(0x102) == 0
+
+
+async def test_failed_fallback_reports_the_original_error(
+    sim: CorruptingQuasar, client: QuasarClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """If even 0 cannot be confirmed, the caller still learns what it asked for."""
+    sim.corrupt = lambda addr, value: -7 if addr == 0x102 else value
+    with pytest.raises(CommandNotVerifiedError) as err:
+        await client.set_current(-12)
+    assert (err.value.wanted, err.value.got) == (-12, -7)
+    assert sim.writes[-2:] == [(0x102, -12), (0x102, 0)]
+    assert "Could not reset the Quasar's setpoint to 0" in caplog.text
 
 
 async def test_discharge_refused_falls_back_to_zero(
@@ -421,6 +464,16 @@ async def test_reboot(
     clock.advance(21)
     state = await client.read_state()
     assert state.control is ControlMode.USER
+
+
+async def test_reboot_without_reply_is_not_an_error(
+    sim: CorruptingQuasar, client: QuasarClient
+) -> None:
+    """A charger that reboots before answering the write is what was asked for."""
+    sim.reboot_without_reply = True
+    await client.reboot()
+    assert sim.reboots == 1
+    assert not client.connected
 
 
 async def test_calls_are_atomic(sim: QuasarSimulator, client: QuasarClient) -> None:

@@ -149,6 +149,13 @@ def test_idle_timeout_must_be_writable_and_nonzero(value: int) -> None:
     assert client.idle_timeout_s == 15
 
 
+@pytest.mark.parametrize("timeout", [0, -1.0])
+def test_timeout_must_be_positive(timeout: float) -> None:
+    """A zero timeout would fail every request."""
+    with pytest.raises(ValueError):
+        QuasarClient("127.0.0.1", timeout=timeout)
+
+
 def test_properties() -> None:
     """The client reports what it was built with."""
     client = QuasarClient("192.0.2.7", 1502, 3)

@@ -232,9 +232,11 @@ class QuasarClient:
         # Resolved when the link drops or is closed under a request in flight, so
         # that request fails at once instead of waiting out the timeout.
         self._link_lost: asyncio.Future[None] | None = None
-        # True until the first request of a call that reuses an open link: a
-        # link lost by then failed before anything of the call reached the
-        # charger, so the call may reconnect and run again.
+        # True until the first request of a call that reuses an open link. If
+        # that request finds the link dead (the charger closed an idle link and
+        # we had not noticed), the call reconnects and runs again. That is
+        # harmless: every call starts with a read, except take_control, which
+        # starts by writing 0x51 = 1, the same value again.
         self._may_retry_stale = False
         # Counts close() calls, so a request failing because we closed the link
         # is not mistaken for a stale link and retried.
@@ -510,8 +512,8 @@ class QuasarClient:
             try:
                 return await operation()
             except _StaleLinkError as err:
-                # The charger closed an idle link and we had not noticed yet:
-                # nothing of this call reached it, so it is safe to run again.
+                # The link died under the call's first request, which was a
+                # read (or an idempotent write): safe to run the call again.
                 _LOGGER.debug("Quasar link was stale (%s); reconnecting", err)
             finally:
                 self._may_retry_stale = False
