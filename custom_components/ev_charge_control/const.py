@@ -1,0 +1,45 @@
+"""Constants for EV Charge Control."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from enum import StrEnum
+from typing import Final
+
+DOMAIN: Final = "ev_charge_control"
+LOGGER = logging.getLogger(__package__)
+
+CONF_KIND: Final = "kind"
+CONF_UNIT_ID: Final = "unit_id"
+CONF_SCAN_INTERVAL: Final = "scan_interval"
+
+
+class DeviceKind(StrEnum):
+    """The kinds of config entry; each is one account or one device."""
+
+    QUASAR = "quasar"
+
+
+QUASAR_DEFAULT_PORT: Final = 502
+QUASAR_DEFAULT_UNIT_ID: Final = 1
+QUASAR_DEFAULT_SCAN_INTERVAL: Final = 10
+# Below five seconds the charger spends its time answering us; the Wallbox app itself
+# refreshes no faster.
+QUASAR_MIN_SCAN_INTERVAL: Final = 5
+QUASAR_MAX_SCAN_INTERVAL: Final = 300
+# The charger falls back to the Wallbox app when it hears nothing for this long; it must
+# outlast a few missed polls, or a slow Home Assistant would lose control every minute.
+QUASAR_MIN_IDLE_TIMEOUT: Final = 60
+QUASAR_IDLE_TIMEOUT_POLLS: Final = 4
+# A reboot drops every session; never more often than this, whatever asks for it.
+QUASAR_REBOOT_COOLDOWN: Final = timedelta(minutes=10)
+QUASAR_MAX_CURRENT: Final = 32
+QUASAR_MIN_CURRENT: Final = 6
+
+STORAGE_VERSION: Final = 1
+
+
+def quasar_idle_timeout(scan_interval_s: int) -> int:
+    """Return the Modbus idle timeout that goes with a poll interval."""
+    return max(QUASAR_MIN_IDLE_TIMEOUT, scan_interval_s * QUASAR_IDLE_TIMEOUT_POLLS)
