@@ -1,0 +1,101 @@
+"""Fixtures shared by the tests: real Home Assistant, the simulators on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+import time
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+# Import the integration from this repository before the plugin's testing_config can
+# shadow the custom_components package.
+import custom_components.ev_charge_control  # noqa: F401
+from custom_components.ev_charge_control.const import (
+    CONF_KIND,
+    CONF_UNIT_ID,
+    DOMAIN,
+    DeviceKind,
+)
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from simulators.battery import Battery
+from simulators.quasar import QuasarSimulator
+
+QUASAR_SERIAL = "123456"
+QUASAR_ENTRY_ID = "01JQUASAR00000000000000000"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    enable_custom_integrations: None,
+) -> Iterator[None]:
+    """Let Home Assistant load integrations from custom_components/."""
+    yield
+
+
+class FrozenTimeClock:
+    """A simulator clock that follows time.time, which the freezer fixture moves.
+
+    The simulators and Home Assistant then live in the same simulated time: a test
+    that ticks the freezer by a minute sees the battery take a minute of charge.
+    """
+
+    def now(self) -> float:
+        """Return the current (possibly frozen) time in seconds."""
+        return time.time()
+
+
+@pytest.fixture
+def car_battery() -> Battery:
+    """Return the battery of the car plugged into the simulated charger."""
+    return Battery(capacity_kwh=52.0, soc_pct=40.0)
+
+
+@pytest.fixture
+async def quasar_sim(
+    socket_enabled: None, car_battery: Battery
+) -> AsyncIterator[QuasarSimulator]:
+    """Run a Wallbox Quasar simulator on an ephemeral port of 127.0.0.1."""
+    sim = QuasarSimulator(
+        serial=QUASAR_SERIAL, battery=car_battery, clock=FrozenTimeClock()
+    )
+    await sim.start("127.0.0.1", 0)
+    yield sim
+    await sim.stop()
+
+
+@pytest.fixture
+def quasar_entry(quasar_sim: QuasarSimulator) -> MockConfigEntry:
+    """Return a config entry for the simulated charger."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=f"Wallbox Quasar {QUASAR_SERIAL}",
+        unique_id=QUASAR_SERIAL,
+        entry_id=QUASAR_ENTRY_ID,
+        data={
+            CONF_KIND: DeviceKind.QUASAR.value,
+            CONF_HOST: "127.0.0.1",
+            CONF_PORT: quasar_sim.port,
+            CONF_UNIT_ID: 1,
+        },
+    )
+
+
+@pytest.fixture
+async def init_quasar(
+    hass: HomeAssistant, quasar_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """Set up the integration with the simulated charger."""
+    quasar_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(quasar_entry.entry_id)
+    await hass.async_block_till_done()
+    return quasar_entry
+
+
+def charger_device_id(hass: HomeAssistant, serial: str = QUASAR_SERIAL) -> str:
+    """Return the device id of a set-up charger."""
+    devices = dr.async_get(hass).async_get_devices(identifiers={(DOMAIN, serial)})
+    assert len(devices) == 1
+    return devices[0].id

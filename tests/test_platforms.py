@@ -1,0 +1,44 @@
+"""Every platform of a Wallbox Quasar, as a snapshot of its entities and states."""
+
+from __future__ import annotations
+
+from unittest.mock import patch
+
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from simulators.quasar import QuasarSimulator
+
+
+@pytest.mark.parametrize(
+    "platform",
+    [
+        Platform.BINARY_SENSOR,
+        Platform.BUTTON,
+        Platform.NUMBER,
+        Platform.SELECT,
+        Platform.SENSOR,
+        Platform.SWITCH,
+    ],
+)
+async def test_platform_snapshot(
+    hass: HomeAssistant,
+    quasar_sim: QuasarSimulator,
+    quasar_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    platform: Platform,
+) -> None:
+    """A charging car on a charger in the Wallbox app's hands."""
+    quasar_entry.add_to_hass(hass)
+    with patch("custom_components.ev_charge_control.PLATFORMS", [platform]):
+        assert await hass.config_entries.async_setup(quasar_entry.entry_id)
+        await hass.async_block_till_done()
+    await snapshot_platform(hass, entity_registry, snapshot, quasar_entry.entry_id)
