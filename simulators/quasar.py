@@ -91,6 +91,7 @@ SETPOINT_CURRENT: Final = 0
 SETPOINT_POWER: Final = 1
 
 # The Quasar 1 is a 7.4 kW single-phase charger: 32 A at 230 V is 7,360 W.
+DEFAULT_SERIAL: Final = "123456"
 MAX_POWER_W: Final = 7400
 MAX_SETPOINT_A: Final = 32
 
@@ -196,7 +197,7 @@ class QuasarSimulator:
     def __init__(
         self,
         *,
-        serial: str = "123456",
+        serial: str = DEFAULT_SERIAL,
         firmware: int = 604,
         max_current_a: int = 32,
         voltage_v: int = 230,
@@ -241,6 +242,9 @@ class QuasarSimulator:
 
         # Fault injection and counters (see the class docstring).
         self.fail_with_exception: int | None = None
+        # Registers that read this value whatever is written: a charger that
+        # acknowledges a write and ignores it, so read-back checks can be tested.
+        self.stuck_registers: dict[int, int] = {}
         self.delay_s = 0.0
         self.refuse_connections = False
         self.requests = 0
@@ -482,16 +486,22 @@ class QuasarSimulator:
             self._power_setpoint_w = value
 
     def _give_back(self) -> None:
-        """Return to user control, as writing 0x51 = 0 does."""
+        """Return to user control, as writing 0x51 = 0 does.
+
+        A session that was stopped stays stopped: autostart acts when a car is
+        plugged in, so only the Wallbox app or the next plug-in resumes it. A
+        running session goes on at the app's current, and a discharge turns into
+        that charge, since the app never discharges.
+        """
         self._control = CONTROL_USER
         self._autostart = 1
         self._idle_timeout_s = 0
         self._current_setpoint_a = 0
         self._power_setpoint_w = 0
-        self._started = None
 
     def _reboot(self) -> None:
         self._give_back()
+        self._started = None
         self.reboots += 1
         self._reboot_until = self._t + self.reboot_seconds
         _LOGGER.info("Quasar %s rebooting for %.0f s", self.serial, self.reboot_seconds)
@@ -527,7 +537,7 @@ class QuasarSimulator:
 
     def _running(self) -> bool:
         if self._control == CONTROL_USER:
-            return True
+            return self._started is not False
         if self._started is not None:
             return self._started
         return self._autostart == 1
@@ -695,7 +705,19 @@ class QuasarSimulator:
         # The serial is an unsigned 32-bit number split in two words.
         raw[REG_SERIAL_HI] = serial >> 16
         raw[REG_SERIAL_LO] = serial & 0xFFFF
+        for addr, value in self.stuck_registers.items():
+            raw[addr] = to_raw(value)
         return raw
+
+    def poke(self, addr: int, value: int) -> None:
+        """Write a register as another Modbus client holding control would.
+
+        For tests of what the integration does when someone else changes the
+        charger behind its back; no control rule is checked.
+        """
+        self.step()
+        self._apply_write(addr, value)
+        self._note_state()
 
     def read_register_raw(self, addr: int) -> int:
         """Return a register as the unsigned word on the wire (0 in mapped gaps).
