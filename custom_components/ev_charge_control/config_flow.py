@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import voluptuous as vol
-
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
@@ -20,6 +18,7 @@ from homeassistant.helpers.selector import (
     NumberSelectorMode,
     TextSelector,
 )
+import probatio
 
 from .const import (
     CONF_KIND,
@@ -34,21 +33,17 @@ from .const import (
     QUASAR_MIN_SCAN_INTERVAL,
     DeviceKind,
 )
-from .drivers.models import (
-    ChargerIdentity,
-    DeviceProtocolError,
-    DeviceUnreachableError,
-)
+from .drivers.models import ChargerIdentity, DeviceProtocolError, DeviceUnreachableError
 from .drivers.quasar import QuasarClient
 
-
-QUASAR_SCHEMA = vol.Schema(
+# Home Assistant 2026.10 validates forms with probatio, its successor to voluptuous.
+QUASAR_SCHEMA = probatio.Schema(
     {
-        vol.Required(CONF_HOST): TextSelector(),
-        vol.Required(CONF_PORT, default=QUASAR_DEFAULT_PORT): NumberSelector(
+        probatio.Required(CONF_HOST): TextSelector(),
+        probatio.Required(CONF_PORT, default=QUASAR_DEFAULT_PORT): NumberSelector(
             NumberSelectorConfig(min=1, max=65535, mode=NumberSelectorMode.BOX)
         ),
-        vol.Required(CONF_UNIT_ID, default=QUASAR_DEFAULT_UNIT_ID): NumberSelector(
+        probatio.Required(CONF_UNIT_ID, default=QUASAR_DEFAULT_UNIT_ID): NumberSelector(
             NumberSelectorConfig(min=1, max=247, mode=NumberSelectorMode.BOX)
         ),
     }
@@ -70,7 +65,7 @@ async def _read_quasar(
     except DeviceProtocolError:
         # The host answers Modbus but refuses our reads: most often a wrong unit id.
         return None, {CONF_UNIT_ID: "modbus_error"}
-    except Exception:
+    except Exception:  # noqa: BLE001 - a bug of ours must not kill the form
         LOGGER.exception("Unexpected error reading a Wallbox Quasar")
         return None, {"base": "unknown"}
     finally:
@@ -117,9 +112,7 @@ class EvChargeControlConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
         return self.async_show_form(
             step_id="quasar",
-            data_schema=self.add_suggested_values_to_schema(
-                QUASAR_SCHEMA, user_input
-            ),
+            data_schema=self.add_suggested_values_to_schema(QUASAR_SCHEMA, user_input),
             errors=errors,
         )
 
@@ -162,9 +155,9 @@ class QuasarOptionsFlow(OptionsFlowWithReload):
             return self.async_create_entry(
                 data={CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL])}
             )
-        schema = vol.Schema(
+        schema = probatio.Schema(
             {
-                vol.Required(
+                probatio.Required(
                     CONF_SCAN_INTERVAL,
                     default=self.config_entry.options.get(
                         CONF_SCAN_INTERVAL, QUASAR_DEFAULT_SCAN_INTERVAL

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from enum import StrEnum
+import logging
 from typing import Final
 
 DOMAIN: Final = "ev_charge_control"

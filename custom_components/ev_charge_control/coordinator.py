@@ -111,16 +111,18 @@ def check_current(amps: int) -> None:
         )
 
 
-def translate_driver_errors[_CoordinatorT: QuasarCoordinator, **_P, _R](
-    func: Callable[Concatenate[_CoordinatorT, _P], Coroutine[Any, Any, _R]],
-) -> Callable[Concatenate[_CoordinatorT, _P], Coroutine[Any, Any, _R]]:
+def translate_driver_errors[CoordinatorT: QuasarCoordinator, **P, R](
+    func: Callable[Concatenate[CoordinatorT, P], Coroutine[Any, Any, R]],
+) -> Callable[Concatenate[CoordinatorT, P], Coroutine[Any, Any, R]]:
     """Turn a driver error in a command into an error a person can read.
 
     Every command ends with a refresh, so what the entities show is what the charger
-    did, whether the command worked or not.
+    did, whether the command worked or not. The refresh is immediate, not debounced:
+    a local charger answers in milliseconds, and a state shown ten seconds late after
+    a second command would look like the command failed.
     """
 
-    async def handler(self: _CoordinatorT, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+    async def handler(self: CoordinatorT, /, *args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return await func(self, *args, **kwargs)
         except CommandNotVerifiedError as err:
@@ -142,7 +144,7 @@ def translate_driver_errors[_CoordinatorT: QuasarCoordinator, **_P, _R](
                 translation_placeholders={"error": str(err)},
             ) from err
         finally:
-            await self.async_request_refresh()
+            await self.async_refresh()
 
     return handler
 
@@ -386,4 +388,3 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
             )
         self._last_reboot = now
         await self.client.reboot()
-

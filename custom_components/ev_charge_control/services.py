@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Final
 
-import voluptuous as vol
-
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
     HomeAssistant,
@@ -16,6 +14,7 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
+import probatio
 
 from .const import CONF_KIND, DOMAIN, QUASAR_MAX_CURRENT, DeviceKind
 from .coordinator import QuasarConfigEntry, QuasarCoordinator
@@ -32,17 +31,17 @@ MAX_HOLD_MINUTES: Final = 7 * 24 * 60
 
 # Ranges are checked in the handlers, not here, so the caller gets a sentence that
 # says what to do rather than a schema message.
-SET_CHARGER_CURRENT_SCHEMA = vol.Schema(
+SET_CHARGER_CURRENT_SCHEMA = probatio.Schema(
     {
-        vol.Required(ATTR_DEVICE_ID): cv.string,
-        vol.Required(ATTR_CURRENT): vol.Coerce(int),
-        vol.Optional(ATTR_MINUTES): vol.Coerce(int),
+        probatio.Required(ATTR_DEVICE_ID): cv.string,
+        probatio.Required(ATTR_CURRENT): probatio.Coerce(int),
+        probatio.Optional(ATTR_MINUTES): probatio.Coerce(int),
     }
 )
-PAUSE_CHARGER_SCHEMA = vol.Schema(
+PAUSE_CHARGER_SCHEMA = probatio.Schema(
     {
-        vol.Required(ATTR_DEVICE_ID): cv.string,
-        vol.Required(ATTR_MINUTES): vol.Coerce(int),
+        probatio.Required(ATTR_DEVICE_ID): cv.string,
+        probatio.Required(ATTR_MINUTES): probatio.Coerce(int),
     }
 )
 
