@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from datetime import timedelta
 import time
 
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 # Import the integration from this repository before the plugin's testing_config can
 # shadow the custom_components package.
@@ -17,9 +27,6 @@ from custom_components.ev_charge_control.const import (
     DOMAIN,
     DeviceKind,
 )
-from homeassistant.const import CONF_HOST, CONF_PORT
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
 from simulators.battery import Battery
 from simulators.quasar import QuasarSimulator
 
@@ -27,12 +34,21 @@ QUASAR_SERIAL = "123456"
 QUASAR_ENTRY_ID = "01JQUASAR00000000000000000"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Let frozen time tick with the wall clock in every test.
+
+    pymodbus sleeps briefly while it connects and sends; under a clock frozen still
+    those sleeps never end and every request would hang until the next tick. Time
+    that moves on by itself, and jumps when a test ticks the freezer, keeps real
+    sockets working and the tests in control of the hours that matter.
+    """
+    for item in items:
+        item.add_marker(pytest.mark.freeze_time(tick=True))
+
+
 @pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(
-    enable_custom_integrations: None,
-) -> Iterator[None]:
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load integrations from custom_components/."""
-    yield
 
 
 class FrozenTimeClock:
@@ -45,6 +61,16 @@ class FrozenTimeClock:
     def now(self) -> float:
         """Return the current (possibly frozen) time in seconds."""
         return time.time()
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshot Home Assistant's states and registry entries the way core does.
+
+    Without this, syrupy's own fixture wins and states are stored with the time
+    they were written, so no snapshot would match twice.
+    """
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture
@@ -99,3 +125,24 @@ def charger_device_id(hass: HomeAssistant, serial: str = QUASAR_SERIAL) -> str:
     devices = dr.async_get(hass).async_get_devices(identifiers={(DOMAIN, serial)})
     assert len(devices) == 1
     return devices[0].id
+
+
+async def advance(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    seconds: float,
+    *,
+    step: float = 10.0,
+) -> None:
+    """Let simulated time pass, one poll interval at a time.
+
+    Jumping in one go would be a Home Assistant that did not poll for that long, and
+    the charger's idle timeout would rightly hand it back to the Wallbox app.
+    """
+    remaining = seconds
+    while remaining > 0:
+        tick = min(step, remaining)
+        freezer.tick(timedelta(seconds=tick))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        remaining -= tick

@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from unittest.mock import patch
 
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -14,10 +18,6 @@ from custom_components.ev_charge_control.const import (
     CONF_UNIT_ID,
     DOMAIN,
 )
-from homeassistant.config_entries import SOURCE_USER
-from homeassistant.const import CONF_HOST, CONF_PORT
-from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from simulators.battery import Battery
 from simulators.quasar import QuasarSimulator
 
@@ -198,9 +198,7 @@ async def test_reconfigure_wrong_device(
     assert init_quasar.data[CONF_PORT] == quasar_sim.port
 
 
-async def test_options_flow(
-    hass: HomeAssistant, init_quasar: MockConfigEntry
-) -> None:
+async def test_options_flow(hass: HomeAssistant, init_quasar: MockConfigEntry) -> None:
     """The poll interval is tuned, and the entry reloads with it."""
     result = await hass.config_entries.options.async_init(init_quasar.entry_id)
     assert result["type"] is FlowResultType.FORM

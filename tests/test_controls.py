@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from freezegun.api import FrozenDateTimeFactory
-import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
-
-from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
 from simulators.quasar import QuasarSimulator
+
+from .conftest import advance
 
 STATUS = "sensor.wallbox_quasar_status"
 CHARGING = "switch.wallbox_quasar_charging"
@@ -123,11 +119,15 @@ async def test_control_select(
 ) -> None:
     """Taking control keeps a session charging; giving it back hands it over."""
     assert hass.states.get(CONTROL).state == "wallbox_app"
-    await _call(hass, "select", "select_option", entity_id=CONTROL, option="home_assistant")
+    await _call(
+        hass, "select", "select_option", entity_id=CONTROL, option="home_assistant"
+    )
     assert hass.states.get(CONTROL).state == "home_assistant"
     assert quasar_sim.read_register(REG_CONTROL) == 1
     assert hass.states.get(STATUS).state == "charging"
-    await _call(hass, "select", "select_option", entity_id=CONTROL, option="wallbox_app")
+    await _call(
+        hass, "select", "select_option", entity_id=CONTROL, option="wallbox_app"
+    )
     assert hass.states.get(CONTROL).state == "wallbox_app"
     assert quasar_sim.read_register(REG_CONTROL) == 0
     assert init_quasar.runtime_data.coordinator.intent is None
@@ -160,18 +160,20 @@ async def test_reboot_once_per_cooldown(
     quasar_sim: QuasarSimulator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A reboot is sent, and a second one within the cooldown is refused."""
+    """A reboot is sent; the charger is away, comes back, and a second is refused."""
     await _call(hass, "button", "press", entity_id=REBOOT)
-    assert (0x101, 3) in quasar_sim.writes
+    assert quasar_sim.reboots == 1
+    assert hass.states.get(STATUS).state == "unavailable"
+
+    await advance(hass, freezer, 30)
+    assert hass.states.get(STATUS).state == "charging"
     with pytest.raises(HomeAssistantError, match="rebooted less than 10 minutes"):
         await _call(hass, "button", "press", entity_id=REBOOT)
-    assert quasar_sim.writes.count((0x101, 3)) == 1
+    assert quasar_sim.reboots == 1
 
-    freezer.tick(timedelta(minutes=11))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await advance(hass, freezer, 10 * 60)
     await _call(hass, "button", "press", entity_id=REBOOT)
-    assert quasar_sim.writes.count((0x101, 3)) == 2
+    assert quasar_sim.reboots == 2
 
 
 async def test_command_to_unreachable_charger(
@@ -197,12 +199,8 @@ async def test_command_not_verified(
     hass: HomeAssistant,
     init_quasar: MockConfigEntry,
     quasar_sim: QuasarSimulator,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A write the charger acknowledges but does not keep is reported."""
-    original = quasar_sim.read_register
-
-    quasar_sim.corrupt_register = (REG_SETPOINT, 7)
+    quasar_sim.stuck_registers[REG_SETPOINT] = 7
     with pytest.raises(HomeAssistantError, match="did not apply it"):
         await _call(hass, "number", "set_value", entity_id=CHARGE_CURRENT, value=16)
-    assert original is not None

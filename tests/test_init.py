@@ -7,6 +7,14 @@ import logging
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    EVENT_HOMEASSISTANT_STOP,
+    STATE_UNAVAILABLE,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -18,14 +26,6 @@ from custom_components.ev_charge_control.const import (
     DOMAIN,
     quasar_idle_timeout,
 )
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import (
-    ATTR_ENTITY_ID,
-    EVENT_HOMEASSISTANT_STOP,
-    STATE_UNAVAILABLE,
-)
-from homeassistant.core import HomeAssistant
-from homeassistant.util import dt as dt_util
 from simulators.quasar import QuasarSimulator
 
 from .conftest import QUASAR_ENTRY_ID, charger_device_id
@@ -45,7 +45,7 @@ REG_SETPOINT = 0x102
 async def _poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
     freezer.tick(timedelta(seconds=10))
     async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def test_setup_and_unload_gives_control_back(
@@ -60,7 +60,7 @@ async def test_setup_and_unload_gives_control_back(
     assert quasar_sim.read_register(REG_CONTROL) == 1
 
     assert await hass.config_entries.async_unload(init_quasar.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
 
     assert init_quasar.state is ConfigEntryState.NOT_LOADED
     assert quasar_sim.read_register(REG_CONTROL) == 0
@@ -96,7 +96,12 @@ async def test_setup_retries_on_another_charger(
     entry = MockConfigEntry(
         domain=DOMAIN,
         unique_id="999999",
-        data={"kind": "quasar", "host": "127.0.0.1", "port": quasar_sim.port, "unit_id": 1},
+        data={
+            "kind": "quasar",
+            "host": "127.0.0.1",
+            "port": quasar_sim.port,
+            "unit_id": 1,
+        },
     )
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
@@ -167,10 +172,10 @@ async def test_idle_timeout_follows_poll_interval(
 ) -> None:
     """Holding control always arms the charger's idle timeout."""
     assert quasar_idle_timeout(scan_interval) == expected
+    quasar_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
         quasar_entry, options={CONF_SCAN_INTERVAL: scan_interval}
     )
-    quasar_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(quasar_entry.entry_id)
     await hass.services.async_call(
         "switch", "turn_off", {ATTR_ENTITY_ID: CHARGING}, blocking=True
@@ -189,7 +194,7 @@ async def test_idle_timeout_rewritten_when_changed(
     await hass.services.async_call(
         "switch", "turn_off", {ATTR_ENTITY_ID: CHARGING}, blocking=True
     )
-    quasar_sim.write_register(REG_IDLE_TIMEOUT, 0)
+    quasar_sim.poke(REG_IDLE_TIMEOUT, 0)
     await _poll(hass, freezer)
     assert quasar_sim.read_register(REG_IDLE_TIMEOUT) == 60
 
@@ -206,7 +211,7 @@ async def test_charger_taking_itself_back_is_respected(
         "switch", "turn_off", {ATTR_ENTITY_ID: CHARGING}, blocking=True
     )
     assert hass.states.get("select.wallbox_quasar_control").state == "home_assistant"
-    quasar_sim.write_register(REG_CONTROL, 0)
+    quasar_sim.poke(REG_CONTROL, 0)
     await _poll(hass, freezer)
     coordinator = init_quasar.runtime_data.coordinator
     assert coordinator.intent is None
@@ -229,9 +234,9 @@ async def test_stop_gives_control_back_and_restart_resumes(
     )
     assert quasar_sim.read_register(REG_SETPOINT) == 12
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert quasar_sim.read_register(REG_CONTROL) == 0
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert hass_storage[STORE_KEY]["data"]["intent"]["setpoint_a"] == 12
 
 
@@ -253,7 +258,7 @@ async def test_setup_resumes_stored_intent(
     }
     quasar_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(quasar_entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert quasar_sim.read_register(REG_CONTROL) == 1
     assert quasar_sim.read_register(REG_SETPOINT) == 10
     assert hass.states.get(STATUS).state == "charging"
@@ -280,7 +285,7 @@ async def test_setup_drops_expired_intent(
     }
     quasar_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(quasar_entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert quasar_sim.read_register(REG_CONTROL) == 0
     assert hass.states.get(STATUS).state != "discharging"
 
@@ -309,5 +314,5 @@ async def test_remove_entry_forgets_store(
     )
     assert STORE_KEY in hass_storage
     await hass.config_entries.async_remove(init_quasar.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert STORE_KEY not in hass_storage

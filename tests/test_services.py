@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
-
-from custom_components.ev_charge_control.const import DOMAIN
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ev_charge_control.const import DOMAIN
 from simulators.quasar import QuasarSimulator
 
-from .conftest import charger_device_id
+from .conftest import advance, charger_device_id
 
 STATUS = "sensor.wallbox_quasar_status"
 REG_CONTROL = 0x51
@@ -31,10 +27,10 @@ async def _set_current(hass: HomeAssistant, **data: Any) -> Any:
     )
 
 
-async def _expire(hass: HomeAssistant, freezer: FrozenDateTimeFactory, minutes: int) -> None:
-    freezer.tick(timedelta(minutes=minutes, seconds=1))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+async def _expire(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, minutes: int
+) -> None:
+    await advance(hass, freezer, minutes * 60 + 1)
 
 
 async def test_set_charger_current(
@@ -157,7 +153,9 @@ async def test_pause_charger_bad_minutes(
         )
 
 
-async def test_unknown_device(hass: HomeAssistant, init_quasar: MockConfigEntry) -> None:
+async def test_unknown_device(
+    hass: HomeAssistant, init_quasar: MockConfigEntry
+) -> None:
     """A device id that does not exist is named in the error."""
     with pytest.raises(ServiceValidationError, match="No device with id nope"):
         await _set_current(hass, device_id="nope", current=10)
