@@ -64,6 +64,16 @@ class FrozenTimeClock:
 
 
 @pytest.fixture
+def hass_config_dir(hass_tmp_config_dir: str) -> str:
+    """Give every test its own config directory.
+
+    The integration copies its blueprints into the config directory at setup; the
+    plugin's shared testing_config must not collect them.
+    """
+    return hass_tmp_config_dir
+
+
+@pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Snapshot Home Assistant's states and registry entries the way core does.
 

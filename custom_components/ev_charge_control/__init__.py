@@ -8,6 +8,7 @@ from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
+from .blueprints import async_install_blueprints
 from .const import (
     CONF_SCAN_INTERVAL,
     CONF_UNIT_ID,
@@ -38,8 +39,9 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions, once for every entry."""
+    """Register the actions and install the blueprints, once for every entry."""
     async_setup_services(hass)
+    await async_install_blueprints(hass)
     return True
 
 
