@@ -14,6 +14,7 @@ from homeassistant.const import (
     STATE_UNAVAILABLE,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -107,6 +108,22 @@ async def test_setup_retries_on_another_charger(
     await hass.config_entries.async_setup(entry.entry_id)
     assert entry.state is ConfigEntryState.SETUP_RETRY
     assert "has serial 123456" in entry.reason
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"wrong_device_{entry.entry_id}")
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "host": "127.0.0.1",
+        "serial": "123456",
+        "title": entry.title,
+    }
+
+    # The right charger answering again clears the issue.
+    hass.config_entries.async_update_entry(entry, unique_id="123456")
+    await hass.config_entries.async_reload(entry.entry_id)
+    assert entry.state is ConfigEntryState.LOADED
+    assert (
+        ir.async_get(hass).async_get_issue(DOMAIN, f"wrong_device_{entry.entry_id}")
+        is None
+    )
 
 
 async def test_unavailable_then_recovered_logged_once(

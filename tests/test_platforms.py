@@ -17,6 +17,7 @@ from syrupy.assertion import SnapshotAssertion
 from simulators.quasar import QuasarSimulator
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize(
     "platform",
     [
@@ -42,3 +43,19 @@ async def test_platform_snapshot(
         assert await hass.config_entries.async_setup(quasar_entry.entry_id)
         await hass.async_block_till_done()
     await snapshot_platform(hass, entity_registry, snapshot, quasar_entry.entry_id)
+
+
+@pytest.mark.parametrize(
+    "entity_id", ["sensor.wallbox_quasar_voltage", "sensor.wallbox_quasar_error_codes"]
+)
+async def test_rarely_needed_entities_disabled(
+    hass: HomeAssistant,
+    init_quasar: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    entity_id: str,
+) -> None:
+    """Voltage and error codes exist but start disabled, as diagnostics do."""
+    entry = entity_registry.async_get(entity_id)
+    assert entry is not None
+    assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    assert hass.states.get(entity_id) is None

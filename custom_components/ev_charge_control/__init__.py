@@ -5,7 +5,7 @@ from __future__ import annotations
 from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
 from .blueprints import async_install_blueprints
@@ -67,10 +67,25 @@ async def async_setup_entry(hass: HomeAssistant, entry: QuasarConfigEntry) -> bo
                 "error": str(err),
             },
         ) from err
+    wrong_device_issue = f"wrong_device_{entry.entry_id}"
     if identity.serial != entry.unique_id:
         # Another charger answers at this address (a new DHCP lease, a swapped unit):
-        # commanding it under this one's name would be wrong.
+        # commanding it under this one's name would be wrong. Retrying alone will not
+        # fix it, so the user is told where to look.
         await client.close()
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            wrong_device_issue,
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="wrong_device",
+            translation_placeholders={
+                "host": entry.data[CONF_HOST],
+                "serial": identity.serial,
+                "title": entry.title,
+            },
+        )
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
             translation_key="wrong_device",
@@ -80,6 +95,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: QuasarConfigEntry) -> bo
             },
         )
 
+    ir.async_delete_issue(hass, DOMAIN, wrong_device_issue)
     coordinator = QuasarCoordinator(hass, entry, client)
     entry.runtime_data = QuasarRuntimeData(
         client=client, identity=identity, coordinator=coordinator

@@ -70,6 +70,7 @@ SENSORS: tuple[QuasarSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.VOLTAGE,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfElectricPotential.VOLT,
+        entity_registry_enabled_default=False,
         value_fn=lambda data: data.state.voltage_v,
     ),
     QuasarSensorEntityDescription(
@@ -111,6 +112,7 @@ SENSORS: tuple[QuasarSensorEntityDescription, ...] = (
         key="error_codes",
         translation_key="error_codes",
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=_error_codes,
     ),
 )
