@@ -1161,10 +1161,8 @@ def _route(parts: list[str], method: str, body: dict[str, Any]) -> tuple[str, st
             if method == "POST" and name == "kcm:charge/start":
                 return name, account_id, vin
             if method == "POST" and name == "kcm:charge/pause-resume":
-                action = ((body.get("data") or {}).get("attributes") or {}).get(
-                    "action"
-                )
-                return f"{name}:{action}", account_id, vin
+                what = ((body.get("data") or {}).get("attributes") or {}).get("action")
+                return f"{name}:{what}", account_id, vin
     raise KamereonError(ERR_NOT_FOUND)
 
 
