@@ -474,12 +474,13 @@ async def test_bad_charge_control_bodies(canned: tuple[Canned, str]) -> None:
     server, url = canned
     async with aiohttp.ClientSession() as session:
         client = PsaccClient(session, url)
-        for body in (
+        bodies: list[object] = [
             [],
             {"percentage_threshold": "80"},
             {"percentage_threshold": 80, "_stop_hour": "7:00"},
             {"percentage_threshold": 80, "_stop_hour": [25, 0]},
-        ):
+        ]
+        for body in bodies:
             server.json(body)
             with pytest.raises(DeviceProtocolError):
                 await client.get_charge_control(E208)
