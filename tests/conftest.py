@@ -11,6 +11,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -165,6 +166,8 @@ async def advance(
     while remaining > 0:
         tick = min(step, remaining)
         freezer.tick(timedelta(seconds=tick))
-        async_fire_time_changed(hass)
+        # A second of slack: frozen time still ticks with the wall clock, and a
+        # refresh due at the very edge of the interval must not be missed.
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=1))
         await hass.async_block_till_done(wait_background_tasks=True)
         remaining -= tick

@@ -114,7 +114,7 @@ async def test_user_flow_unknown_error_then_recovers(
     """A bug of ours is logged and shown as unknown, and the form stays usable."""
     flow_id = await _start(hass)
     with patch(
-        "custom_components.ev_charge_control.config_flow.QuasarClient.read_identity",
+        "custom_components.ev_charge_control.quasar.config_flow.QuasarClient.read_identity",
         side_effect=RuntimeError("boom"),
     ):
         result = await hass.config_entries.flow.async_configure(
@@ -160,7 +160,7 @@ async def test_reconfigure(
     try:
         result = await init_quasar.start_reconfigure_flow(hass)
         assert result["type"] is FlowResultType.FORM
-        assert result["step_id"] == "reconfigure"
+        assert result["step_id"] == "reconfigure_quasar"
 
         moved.refuse_connections = True
         result = await hass.config_entries.flow.async_configure(

@@ -17,10 +17,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ev_charge_control.const import (
     CONF_SCAN_INTERVAL,
@@ -29,7 +26,7 @@ from custom_components.ev_charge_control.const import (
 )
 from simulators.quasar import QuasarSimulator
 
-from .conftest import QUASAR_ENTRY_ID, charger_device_id
+from .conftest import QUASAR_ENTRY_ID, advance, charger_device_id
 
 STATUS = "sensor.wallbox_quasar_status"
 POWER = "sensor.wallbox_quasar_power"
@@ -44,9 +41,7 @@ REG_SETPOINT = 0x102
 
 
 async def _poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-    freezer.tick(timedelta(seconds=10))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await advance(hass, freezer, 10)
 
 
 async def test_setup_and_unload_gives_control_back(

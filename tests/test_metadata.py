@@ -866,13 +866,21 @@ def _flow_call(node: ast.Call, use: FlowUse, method: str) -> None:
 
 
 def config_flow_use() -> dict[str, FlowUse]:
-    """Return what the config and options flows use, by strings.json section."""
-    tree = parse(INTEGRATION / "config_flow.py")
+    """Return what the config and options flows use, by strings.json section.
+
+    The flow class is composed of each kind's steps (quasar/config_flow.py, ...),
+    so every config_flow.py of the integration is read.
+    """
     use = {
         "config": FlowUse(set(), set(), set()),
         "options": FlowUse(set(), set(), set()),
     }
-    for node in tree.body:
+    nodes = [
+        node
+        for path in sorted(INTEGRATION.rglob("config_flow.py"))
+        for node in parse(path).body
+    ]
+    for node in nodes:
         if isinstance(node, ast.ClassDef):
             bases = {
                 base.id if isinstance(base, ast.Name) else getattr(base, "attr", "")
@@ -880,7 +888,7 @@ def config_flow_use() -> dict[str, FlowUse]:
             }
             if any("OptionsFlow" in base for base in bases):
                 section = "options"
-            elif any(base.endswith("ConfigFlow") for base in bases):
+            elif any(base.endswith(("ConfigFlow", "Flow")) for base in bases):
                 section = "config"
             else:
                 continue
@@ -1086,7 +1094,7 @@ def test_icons_match_strings_and_services() -> None:
 
 
 def platform_modules() -> dict[str, Path]:
-    """Return the integration's platform modules by platform."""
+    """Return the integration's platform modules (the ones HA loads) by platform."""
     return {
         platform.value: INTEGRATION / f"{platform.value}.py"
         for platform in Platform
@@ -1094,12 +1102,33 @@ def platform_modules() -> dict[str, Path]:
     }
 
 
+def platform_sources(platform: str) -> list[Path]:
+    """Return the platform module and each kind's module for that platform."""
+    return [
+        INTEGRATION / f"{platform}.py",
+        *sorted(INTEGRATION.glob(f"*/{platform}.py")),
+    ]
+
+
+def platform_module_names(platform: str) -> list[str]:
+    """Return the importable names of a platform's modules."""
+    return [
+        ".".join((PACKAGE, *path.relative_to(INTEGRATION).with_suffix("").parts))
+        for path in platform_sources(platform)
+    ]
+
+
 def used_translation_keys() -> dict[str, dict[str, str]]:
     """Return the entity translation keys each platform's code uses, with where."""
     used: dict[str, dict[str, str]] = {}
-    for platform, path in platform_modules().items():
+    for platform in platform_modules():
         keys = used.setdefault(platform, {})
-        for node in ast.walk(parse(path)):
+        nodes = [
+            (path, node)
+            for path in platform_sources(platform)
+            for node in ast.walk(parse(path))
+        ]
+        for path, node in nodes:
             value: ast.expr | None = None
             if isinstance(node, ast.Call) and call_name(node).endswith(
                 "EntityDescription"
@@ -1154,11 +1183,12 @@ def _is_a(value: Any, class_name: str) -> bool:
 
 def entity_descriptions(platform: str) -> list[Any]:
     """Return the entity descriptions a platform module defines at module level."""
-    module = importlib.import_module(f"{PACKAGE}.{platform}")
     found: list[Any] = []
-    for value in vars(module).values():
-        items = value if isinstance(value, (tuple, list)) else [value]
-        found.extend(item for item in items if _is_a(item, "EntityDescription"))
+    for name in platform_module_names(platform):
+        module = importlib.import_module(name)
+        for value in vars(module).values():
+            items = value if isinstance(value, (tuple, list)) else [value]
+            found.extend(item for item in items if _is_a(item, "EntityDescription"))
     return found
 
 
@@ -1292,7 +1322,12 @@ def test_exception_strings_are_used() -> None:
 
 
 def _code_mentions(pattern: str, *files: str) -> bool:
-    paths = [INTEGRATION / name for name in files] if files else python_files()
+    # A file name matches that module in every kind's package too (quasar/..., ...).
+    paths = (
+        [path for name in files for path in sorted(INTEGRATION.rglob(name))]
+        if files
+        else python_files()
+    )
     return any(
         re.search(pattern, path.read_text(encoding="utf-8"))
         for path in paths

@@ -39,7 +39,7 @@ async def test_platform_snapshot(
 ) -> None:
     """A charging car on a charger in the Wallbox app's hands."""
     quasar_entry.add_to_hass(hass)
-    with patch("custom_components.ev_charge_control.PLATFORMS", [platform]):
+    with patch("custom_components.ev_charge_control.quasar.PLATFORMS", [platform]):
         assert await hass.config_entries.async_setup(quasar_entry.entry_id)
         await hass.async_block_till_done()
     await snapshot_platform(hass, entity_registry, snapshot, quasar_entry.entry_id)

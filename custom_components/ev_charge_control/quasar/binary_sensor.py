@@ -13,11 +13,9 @@ from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from ..drivers.models import ChargerStatus
 from .coordinator import QuasarConfigEntry, QuasarData
-from .drivers.models import ChargerStatus
 from .entity import QuasarEntity
-
-PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,8 +11,6 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .coordinator import QuasarConfigEntry
 from .entity import QuasarEntity
 
-PARALLEL_UPDATES = 1
-
 REBOOT = ButtonEntityDescription(
     key="reboot",
     device_class=ButtonDeviceClass.RESTART,

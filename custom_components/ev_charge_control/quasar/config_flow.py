@@ -1,17 +1,15 @@
-"""Config flow for EV Charge Control."""
+"""The Wallbox Quasar's steps of the config flow, and its options."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from homeassistant.config_entries import (
-    ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlowWithReload,
 )
 from homeassistant.const import CONF_HOST, CONF_PORT
-from homeassistant.core import callback
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
@@ -20,11 +18,10 @@ from homeassistant.helpers.selector import (
 )
 import probatio
 
-from .const import (
+from ..const import (
     CONF_KIND,
     CONF_SCAN_INTERVAL,
     CONF_UNIT_ID,
-    DOMAIN,
     LOGGER,
     QUASAR_DEFAULT_PORT,
     QUASAR_DEFAULT_SCAN_INTERVAL,
@@ -33,8 +30,12 @@ from .const import (
     QUASAR_MIN_SCAN_INTERVAL,
     DeviceKind,
 )
-from .drivers.models import ChargerIdentity, DeviceProtocolError, DeviceUnreachableError
-from .drivers.quasar import QuasarClient
+from ..drivers.models import (
+    ChargerIdentity,
+    DeviceProtocolError,
+    DeviceUnreachableError,
+)
+from ..drivers.quasar import QuasarClient
 
 # Home Assistant 2026.10 validates forms with probatio, its successor to voluptuous.
 QUASAR_SCHEMA = probatio.Schema(
@@ -81,19 +82,8 @@ def _clean(user_input: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class EvChargeControlConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Add a car account or a charger."""
-
-    VERSION = 1
-    MINOR_VERSION = 1
-
-    async def async_step_user(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Ask which kind of device to add; only kinds that work are offered."""
-        return self.async_show_menu(
-            step_id="user", menu_options=[DeviceKind.QUASAR.value]
-        )
+class QuasarFlow(ConfigFlow):
+    """The steps that add or move a Wallbox Quasar."""
 
     async def async_step_quasar(
         self, user_input: dict[str, Any] | None = None
@@ -116,7 +106,7 @@ class EvChargeControlConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
         )
 
-    async def async_step_reconfigure(
+    async def async_step_reconfigure_quasar(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Point the entry at a new address of the same charger."""
@@ -130,18 +120,12 @@ class EvChargeControlConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
                 return self.async_update_reload_and_abort(entry, data_updates=data)
         return self.async_show_form(
-            step_id="reconfigure",
+            step_id="reconfigure_quasar",
             data_schema=self.add_suggested_values_to_schema(
                 QUASAR_SCHEMA, user_input or dict(entry.data)
             ),
             errors=errors,
         )
-
-    @staticmethod
-    @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> QuasarOptionsFlow:
-        """Return the options flow."""
-        return QuasarOptionsFlow()
 
 
 class QuasarOptionsFlow(OptionsFlowWithReload):

@@ -16,7 +16,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .const import (
+from ..const import (
     CONF_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
@@ -25,8 +25,8 @@ from .const import (
     QUASAR_REBOOT_COOLDOWN,
     STORAGE_VERSION,
 )
-from .drivers.energy import EnergyCounter
-from .drivers.models import (
+from ..drivers.energy import EnergyCounter
+from ..drivers.models import (
     ChargerIdentity,
     ChargerState,
     ChargerStatus,
@@ -35,7 +35,7 @@ from .drivers.models import (
     DeviceUnreachableError,
     DriverError,
 )
-from .drivers.quasar import QuasarClient
+from ..drivers.quasar import QuasarClient
 
 type QuasarConfigEntry = ConfigEntry[QuasarRuntimeData]
 

@@ -18,8 +18,6 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .coordinator import QuasarConfigEntry, QuasarCoordinator, QuasarData
 from .entity import QuasarEntity
 
-PARALLEL_UPDATES = 1
-
 
 @dataclass(frozen=True, kw_only=True)
 class QuasarNumberEntityDescription(NumberEntityDescription):

@@ -6,11 +6,9 @@ from homeassistant.components.select import SelectEntity, SelectEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from ..drivers.models import ControlMode
 from .coordinator import QuasarConfigEntry
-from .drivers.models import ControlMode
 from .entity import QuasarEntity
-
-PARALLEL_UPDATES = 1
 
 CONTROL_WALLBOX_APP = "wallbox_app"
 CONTROL_HOME_ASSISTANT = "home_assistant"

@@ -23,12 +23,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
+from ..drivers.models import ChargerStatus
 from .coordinator import QuasarConfigEntry, QuasarData
-from .drivers.models import ChargerStatus
 from .entity import QuasarEntity
-
-# The coordinator polls; the entities only read what it has.
-PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,7 +16,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 import probatio
 
-from .const import CONF_KIND, DOMAIN, QUASAR_MAX_CURRENT, DeviceKind
+from ..const import CONF_KIND, DOMAIN, QUASAR_MAX_CURRENT, DeviceKind
 from .coordinator import QuasarConfigEntry, QuasarCoordinator
 
 ATTR_DEVICE_ID: Final = "device_id"

@@ -11,12 +11,9 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from ..drivers.models import ChargerStatus
 from .coordinator import QuasarConfigEntry, QuasarCoordinator, QuasarData
-from .drivers.models import ChargerStatus
 from .entity import QuasarEntity
-
-# One Modbus connection: commands go one at a time.
-PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)

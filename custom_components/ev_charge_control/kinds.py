@@ -1,0 +1,63 @@
+"""What each kind of config entry brings: its platforms and how it is set up.
+
+One entry is one account or one device, and each kind lives in its own package
+(quasar/, and the car clouds beside it). The top-level modules Home Assistant loads
+only dispatch on the entry's kind, so a new kind adds a package and a line per
+platform, without touching the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from . import quasar
+from .const import CONF_KIND, DeviceKind
+
+# The runtime data's type depends on the kind; each kind's package narrows it.
+type EvChargeControlConfigEntry = ConfigEntry[Any]
+
+type PlatformSetup = Callable[
+    [HomeAssistant, Any, AddConfigEntryEntitiesCallback], Awaitable[None]
+]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Kind:
+    """How one kind of entry is set up, unloaded and removed."""
+
+    platforms: list[Platform]
+    setup_entry: Callable[[HomeAssistant, Any], Awaitable[bool]]
+    unload_entry: Callable[[HomeAssistant, Any], Awaitable[bool]]
+    remove_entry: Callable[[HomeAssistant, Any], Awaitable[None]]
+
+
+KINDS: dict[DeviceKind, Kind] = {
+    DeviceKind.QUASAR: Kind(
+        platforms=quasar.PLATFORMS,
+        setup_entry=quasar.async_setup_entry,
+        unload_entry=quasar.async_unload_entry,
+        remove_entry=quasar.async_remove_entry,
+    ),
+}
+
+
+def entry_kind(entry: ConfigEntry[Any]) -> DeviceKind:
+    """Return the kind of an entry."""
+    return DeviceKind(entry.data[CONF_KIND])
+
+
+async def async_setup_platform(
+    setups: dict[DeviceKind, PlatformSetup],
+    hass: HomeAssistant,
+    entry: EvChargeControlConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Set up one platform for an entry, with its kind's own entities."""
+    await setups[entry_kind(entry)](hass, entry, async_add_entities)
