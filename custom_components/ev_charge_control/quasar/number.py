@@ -15,6 +15,7 @@ from homeassistant.const import UnitOfElectricCurrent
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from ..drivers.models import ControlMode
 from .coordinator import QuasarConfigEntry, QuasarCoordinator, QuasarData
 from .entity import QuasarEntity
 
@@ -74,9 +75,17 @@ class QuasarNumber(QuasarEntity, NumberEntity):
         return float(self.coordinator.data.state.max_available_current_a)
 
     @property
-    def native_value(self) -> float:
-        """Return the current setpoint in this direction."""
-        return float(self.entity_description.value_fn(self.coordinator.data))
+    def native_value(self) -> float | None:
+        """Return the current setpoint in this direction.
+
+        While the Wallbox app drives the charger, the setpoint register means
+        nothing (the app's own current applies and is not readable over Modbus),
+        so the value is unknown rather than a misleading 0.
+        """
+        data = self.coordinator.data
+        if data.state.control is not ControlMode.REMOTE:
+            return None
+        return float(self.entity_description.value_fn(data))
 
     async def async_set_native_value(self, value: float) -> None:
         """Set the current."""
