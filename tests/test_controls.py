@@ -60,6 +60,8 @@ async def test_charge_current_follows_number(
     hass: HomeAssistant, init_quasar: MockConfigEntry, quasar_sim: QuasarSimulator
 ) -> None:
     """A running session follows the charge current at once."""
+    # The Wallbox app's own current is not readable: unknown, not 0.
+    assert hass.states.get(CHARGE_CURRENT).state == "unknown"
     await _call(hass, "number", "set_value", entity_id=CHARGE_CURRENT, value=16)
     assert quasar_sim.read_register(REG_SETPOINT) == 16
     assert hass.states.get(CHARGE_CURRENT).state == "16.0"
