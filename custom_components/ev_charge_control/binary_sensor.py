@@ -8,11 +8,13 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import DeviceKind
 from .kinds import EvChargeControlConfigEntry, PlatformSetup, async_setup_platform
 from .quasar import binary_sensor as quasar_binary_sensor
+from .renault import binary_sensor as renault_binary_sensor
 
 # Coordinators poll; the entities only read what they have.
 PARALLEL_UPDATES = 0
 
 SETUPS: dict[DeviceKind, PlatformSetup] = {
+    DeviceKind.RENAULT: renault_binary_sensor.async_setup_entry,
     DeviceKind.QUASAR: quasar_binary_sensor.async_setup_entry,
 }
 

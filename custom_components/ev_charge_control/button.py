@@ -8,11 +8,13 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import DeviceKind
 from .kinds import EvChargeControlConfigEntry, PlatformSetup, async_setup_platform
 from .quasar import button as quasar_button
+from .renault import button as renault_button
 
 # One connection per device: commands go one at a time.
 PARALLEL_UPDATES = 1
 
 SETUPS: dict[DeviceKind, PlatformSetup] = {
+    DeviceKind.RENAULT: renault_button.async_setup_entry,
     DeviceKind.QUASAR: quasar_button.async_setup_entry,
 }
 

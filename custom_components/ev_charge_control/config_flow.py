@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry, ConfigFlowResult, OptionsFlow
@@ -9,13 +10,14 @@ from homeassistant.core import callback
 
 from .const import CONF_KIND, DOMAIN, DeviceKind
 from .quasar.config_flow import QuasarFlow, QuasarOptionsFlow
+from .renault.config_flow import RenaultFlow
 
 OPTIONS_FLOWS: dict[DeviceKind, type[OptionsFlow]] = {
     DeviceKind.QUASAR: QuasarOptionsFlow,
 }
 
 
-class EvChargeControlConfigFlow(QuasarFlow, domain=DOMAIN):
+class EvChargeControlConfigFlow(RenaultFlow, QuasarFlow, domain=DOMAIN):
     """Add a car account or a charger."""
 
     VERSION = 1
@@ -28,6 +30,15 @@ class EvChargeControlConfigFlow(QuasarFlow, domain=DOMAIN):
         return self.async_show_menu(
             step_id="user", menu_options=[kind.value for kind in DeviceKind]
         )
+
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """Sign in again with the entry's own kind's step."""
+        kind = DeviceKind(entry_data[CONF_KIND])
+        step: Any = getattr(self, f"async_step_reauth_{kind.value}")
+        result: ConfigFlowResult = await step()
+        return result
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None

@@ -19,6 +19,7 @@ class DeviceKind(StrEnum):
     """The kinds of config entry; each is one account or one device."""
 
     QUASAR = "quasar"
+    RENAULT = "renault"
 
 
 QUASAR_DEFAULT_PORT: Final = 502
@@ -38,6 +39,25 @@ QUASAR_MAX_CURRENT: Final = 32
 QUASAR_MIN_CURRENT: Final = 6
 
 STORAGE_VERSION: Final = 1
+
+CONF_LOCALE: Final = "locale"
+CONF_LOGIN_TOKEN: Final = "login_token"
+CONF_DEVICE_IDS: Final = "device_ids"
+CONF_ACCOUNT_ID: Final = "account_id"
+# Where Gigya and Kamereon answer, as renault-api's locale_details (JSON). Only the demo
+# and the benches set it, to reach the simulated cloud; people never need it.
+RENAULT_CLOUD_ENV: Final = "EVCC_RENAULT_CLOUD"
+RENAULT_DEFAULT_LOCALE: Final = "fr_FR"
+# A budget per account, shared by its cars: Kamereon locks out accounts that call more.
+RENAULT_BUDGET_PER_HOUR: Final = 30
+RENAULT_BUDGET_BURST: Final = 12
+# After "quota spent", nothing is asked for this long (or as long as the cloud says).
+RENAULT_QUOTA_PAUSE: Final = timedelta(hours=1)
+# A lockout that lasts this long becomes a repair issue.
+RENAULT_QUOTA_ISSUE_AFTER: Final = timedelta(hours=2)
+# The car reports about a minute after a command; look a little after that.
+RENAULT_AFTER_COMMAND: Final = timedelta(seconds=90)
+RENAULT_DEFAULT_HVAC_TEMPERATURE: Final = 21.0
 
 
 def quasar_idle_timeout(scan_interval_s: int) -> int:

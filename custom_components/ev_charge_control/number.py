@@ -8,11 +8,13 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import DeviceKind
 from .kinds import EvChargeControlConfigEntry, PlatformSetup, async_setup_platform
 from .quasar import number as quasar_number
+from .renault import number as renault_number
 
 # One connection per device: commands go one at a time.
 PARALLEL_UPDATES = 1
 
 SETUPS: dict[DeviceKind, PlatformSetup] = {
+    DeviceKind.RENAULT: renault_number.async_setup_entry,
     DeviceKind.QUASAR: quasar_number.async_setup_entry,
 }
 

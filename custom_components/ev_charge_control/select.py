@@ -8,11 +8,13 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import DeviceKind
 from .kinds import EvChargeControlConfigEntry, PlatformSetup, async_setup_platform
 from .quasar import select as quasar_select
+from .renault import select as renault_select
 
 # One connection per device: commands go one at a time.
 PARALLEL_UPDATES = 1
 
 SETUPS: dict[DeviceKind, PlatformSetup] = {
+    DeviceKind.RENAULT: renault_select.async_setup_entry,
     DeviceKind.QUASAR: quasar_select.async_setup_entry,
 }
 

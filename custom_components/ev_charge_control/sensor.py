@@ -8,11 +8,13 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import DeviceKind
 from .kinds import EvChargeControlConfigEntry, PlatformSetup, async_setup_platform
 from .quasar import sensor as quasar_sensor
+from .renault import sensor as renault_sensor
 
 # Coordinators poll; the entities only read what they have.
 PARALLEL_UPDATES = 0
 
 SETUPS: dict[DeviceKind, PlatformSetup] = {
+    DeviceKind.RENAULT: renault_sensor.async_setup_entry,
     DeviceKind.QUASAR: quasar_sensor.async_setup_entry,
 }
 

@@ -1,0 +1,1 @@
+"""Pure decisions from plain values: no I/O and no Home Assistant imports."""

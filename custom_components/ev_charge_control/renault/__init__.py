@@ -1,0 +1,95 @@
+"""Renault and Dacia cars through the Renault cloud, on a rationed call budget."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from ..const import (
+    CONF_ACCOUNT_ID,
+    CONF_DEVICE_IDS,
+    CONF_LOCALE,
+    CONF_LOGIN_TOKEN,
+    DOMAIN,
+    RENAULT_BUDGET_BURST,
+    RENAULT_BUDGET_PER_HOUR,
+    RENAULT_CLOUD_ENV,
+)
+from ..drivers.models import AuthError, DriverError
+from ..drivers.renault import RenaultAccountClient
+from ..policy.budget import CallBudget
+from .coordinator import (
+    RenaultAccount,
+    RenaultConfigEntry,
+    RenaultVehicleCoordinator,
+    quota_issue_id,
+)
+
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.DEVICE_TRACKER,
+    Platform.NUMBER,
+    Platform.SELECT,
+    Platform.SENSOR,
+]
+
+
+def new_client(hass: HomeAssistant, locale: str) -> RenaultAccountClient:
+    """Return a client of the Renault cloud (or of the simulated one, for the demo)."""
+    override = os.environ.get(RENAULT_CLOUD_ENV)
+    return RenaultAccountClient(
+        async_get_clientsession(hass),
+        locale=locale,
+        locale_details=json.loads(override) if override else None,
+    )
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: RenaultConfigEntry) -> bool:
+    """Sign in from the stored token, list the account's cars and poll each."""
+    client = new_client(hass, entry.data[CONF_LOCALE])
+    client.restore(entry.data[CONF_LOGIN_TOKEN], entry.data.get(CONF_DEVICE_IDS))
+    budget = CallBudget(per_hour=RENAULT_BUDGET_PER_HOUR, burst=RENAULT_BUDGET_BURST)
+    account = RenaultAccount(
+        client=client, budget=budget, account_id=entry.data[CONF_ACCOUNT_ID]
+    )
+    try:
+        vehicles = await client.vehicles(account.account_id)
+    except AuthError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="renault_auth_failed"
+        ) from err
+    except DriverError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="renault_cloud_error",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    finally:
+        budget.spend(time.time(), client.calls)
+    account.vehicles = {info.vin: info for info in vehicles}
+    entry.runtime_data = account
+    for info in vehicles:
+        coordinator = RenaultVehicleCoordinator(hass, entry, account, info)
+        account.coordinators[info.vin] = coordinator
+        # A quota error is not a failure here: the car shows up and waits.
+        await coordinator.async_config_entry_first_refresh()
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: RenaultConfigEntry) -> bool:
+    """Unload an account."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: RenaultConfigEntry) -> None:
+    """Forget the repair issue of a removed account."""
+    ir.async_delete_issue(hass, DOMAIN, quota_issue_id(entry.entry_id))

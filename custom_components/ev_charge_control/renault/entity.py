@@ -1,0 +1,32 @@
+"""The base entity of a Renault or Dacia car."""
+
+from __future__ import annotations
+
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from ..const import DOMAIN
+from .coordinator import RenaultVehicleCoordinator
+
+
+class RenaultEntity(CoordinatorEntity[RenaultVehicleCoordinator]):
+    """An entity of a car; it keeps its last value while the quota is spent."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self, coordinator: RenaultVehicleCoordinator, description: EntityDescription
+    ) -> None:
+        """Attach the entity to the car's device."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        info = coordinator.info
+        self._attr_unique_id = f"{info.vin}_{description.key}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, info.vin)},
+            manufacturer=info.brand,
+            model=info.model,
+            name=info.name,
+            serial_number=info.vin,
+        )
