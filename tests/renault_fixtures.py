@@ -8,6 +8,7 @@ import json
 
 import aiohttp
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -76,8 +77,11 @@ async def renault_sim(
     renault_quota: int | None,
 ) -> AsyncIterator[RenaultCloudSimulator]:
     """Run a Renault cloud with one person, a MyRenault account and its cars."""
+    # The cloud's clock is Home Assistant's (frozen) one: report times and "now" agree.
     sim = RenaultCloudSimulator(
-        clock=FrozenTimeClock(), start_time=RENAULT_START, quota_per_hour=renault_quota
+        clock=FrozenTimeClock(),
+        start_time=dt_util.utcnow(),
+        quota_per_hour=renault_quota,
     )
     user = sim.add_user(RENAULT_EMAIL, RENAULT_PASSWORD)
     account = sim.add_account(

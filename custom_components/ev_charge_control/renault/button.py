@@ -94,7 +94,7 @@ async def async_setup_entry(
         RenaultButton(coordinator, description)
         for coordinator in entry.runtime_data.coordinators.values()
         for description in BUTTONS
-        if description.capability in coordinator.info.capabilities
+        if description.capability in coordinator.capabilities
     )
 
 
@@ -102,6 +102,15 @@ class RenaultButton(RenaultEntity, ButtonEntity):
     """Sends one command to the car."""
 
     entity_description: RenaultButtonEntityDescription
+
+    def __init__(
+        self,
+        coordinator: RenaultVehicleCoordinator,
+        description: RenaultButtonEntityDescription,
+    ) -> None:
+        """Attach the button to its car and its command."""
+        super().__init__(coordinator, description)
+        self._capability = description.capability
 
     async def async_press(self) -> None:
         """Send the command."""

@@ -26,7 +26,6 @@ from homeassistant.exceptions import (
 )
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
-from homeassistant.util import dt as dt_util
 
 from ..const import (
     DOMAIN,
@@ -118,10 +117,11 @@ class RenaultVehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         budget = self.account.budget
         state = self._last_state()
         if not budget.can_spend(now):
-            # Nothing to spend: keep what we have; the next poll waits for the refill.
-            self._schedule(now, state)
+            # Nothing to spend: keep what we have and look again once it has refilled
+            # (timers may fire a hair early, so a second later).
+            self.update_interval = timedelta(seconds=budget.wait_s(now) + 1)
             return state
-        parts = parts_due(now, self.last_fetched, self.info.capabilities)
+        parts = parts_due(now, self.last_fetched, self.capabilities)
         client = self.account.client
         before = client.calls
         try:
@@ -184,9 +184,9 @@ class RenaultVehicleCoordinator(DataUpdateCoordinator[VehicleState]):
             self._notify_account()
 
     def _notify_account(self) -> None:
-        # The other cars' diagnostic entities show the account's state too.
+        # Every car's diagnostic entities show the account's state.
         for coordinator in self.account.coordinators.values():
-            if coordinator is not self and coordinator.data is not None:
+            if coordinator.data is not None:
                 coordinator.async_update_listeners()
 
     def _schedule(self, now: float, state: VehicleState) -> None:
@@ -218,11 +218,10 @@ class RenaultVehicleCoordinator(DataUpdateCoordinator[VehicleState]):
                 self._poll_soon_at = None
         self.update_interval = timedelta(seconds=wait)
 
-    def next_poll(self) -> float | None:
-        """Return when (epoch seconds) the car is asked next, for diagnostics."""
-        if self.update_interval is None:
-            return None
-        return time.time() + self.update_interval.total_seconds()
+    @property
+    def capabilities(self) -> frozenset[str]:
+        """What this car can do: its model's list, less what the cloud refused."""
+        return self.info.capabilities - self.account.client.unsupported(self.vin)
 
     # --- commands --------------------------------------------------------------------
 
@@ -258,6 +257,8 @@ class RenaultVehicleCoordinator(DataUpdateCoordinator[VehicleState]):
                 translation_key="renault_quota_exceeded",
             ) from err
         except NotSupportedError as err:
+            # The entity that needs it becomes unavailable.
+            self.async_update_listeners()
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="renault_not_supported",
@@ -295,10 +296,3 @@ class RenaultVehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         return self.account.hvac_temperature.get(
             self.vin, RENAULT_DEFAULT_HVAC_TEMPERATURE
         )
-
-    def data_age_s(self) -> float | None:
-        """Return how old the battery data shown are, in seconds."""
-        reading = self._last_state().battery_level_pct
-        if reading is None:
-            return None
-        return (dt_util.utcnow() - reading.as_of).total_seconds()

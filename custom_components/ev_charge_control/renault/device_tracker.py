@@ -25,7 +25,7 @@ async def async_setup_entry(
     async_add_entities(
         RenaultTracker(coordinator, LOCATION)
         for coordinator in entry.runtime_data.coordinators.values()
-        if PART_LOCATION in coordinator.info.capabilities
+        if PART_LOCATION in coordinator.capabilities
     )
 
 

@@ -14,6 +14,17 @@ class RenaultEntity(CoordinatorEntity[RenaultVehicleCoordinator]):
     """An entity of a car; it keeps its last value while the quota is spent."""
 
     _attr_has_entity_name = True
+    # The capability the entity needs; once the cloud says the model lacks it, the
+    # entity is unavailable rather than failing every time it is used.
+    _capability: str | None = None
+
+    @property
+    def available(self) -> bool:
+        """Return whether the car answers and still has the entity's capability."""
+        return super().available and (
+            self._capability is None
+            or self._capability in self.coordinator.capabilities
+        )
 
     def __init__(
         self, coordinator: RenaultVehicleCoordinator, description: EntityDescription

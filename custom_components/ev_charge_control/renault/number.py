@@ -93,13 +93,13 @@ async def async_setup_entry(
         [
             RenaultSocNumber(coordinator, description)
             for coordinator in coordinators
-            if PART_SOC_LEVELS in coordinator.info.capabilities
+            if PART_SOC_LEVELS in coordinator.capabilities
             for description in SOC_NUMBERS
         ]
         + [
             RenaultHvacTemperature(coordinator, HVAC_TEMPERATURE)
             for coordinator in coordinators
-            if CAP_HVAC_START in coordinator.info.capabilities
+            if CAP_HVAC_START in coordinator.capabilities
         ]
     )
 
@@ -108,6 +108,7 @@ class RenaultSocNumber(RenaultEntity, NumberEntity):
     """The car's own floor or limit; it is set on the car, with the other kept."""
 
     entity_description: RenaultSocNumberEntityDescription
+    _capability = PART_SOC_LEVELS
 
     @property
     def native_value(self) -> float | None:
@@ -129,6 +130,8 @@ class RenaultSocNumber(RenaultEntity, NumberEntity):
 
 class RenaultHvacTemperature(RenaultEntity, RestoreNumber):
     """The temperature preconditioning aims at; kept here, sent with the start."""
+
+    _capability = CAP_HVAC_START
 
     async def async_added_to_hass(self) -> None:
         """Restore the temperature the user set."""

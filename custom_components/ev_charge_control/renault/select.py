@@ -26,12 +26,14 @@ async def async_setup_entry(
     async_add_entities(
         RenaultChargeModeSelect(coordinator, CHARGE_MODE)
         for coordinator in entry.runtime_data.coordinators.values()
-        if {PART_CHARGE_MODE, CAP_SET_CHARGE_MODE} <= coordinator.info.capabilities
+        if {PART_CHARGE_MODE, CAP_SET_CHARGE_MODE} <= coordinator.capabilities
     )
 
 
 class RenaultChargeModeSelect(RenaultEntity, SelectEntity):
     """The car's charge mode: at once, or on its schedule."""
+
+    _capability = CAP_SET_CHARGE_MODE
 
     @property
     def current_option(self) -> str | None:

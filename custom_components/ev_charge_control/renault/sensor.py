@@ -53,7 +53,7 @@ def _reported(
     """The model answers the part, and its reports carry the value (once seen)."""
 
     def has(coordinator: RenaultVehicleCoordinator) -> bool:
-        if capability not in coordinator.info.capabilities:
+        if capability not in coordinator.capabilities:
             return False
         state: VehicleState = coordinator.data
         if capability == "battery" and state.battery_level_pct is not None:
