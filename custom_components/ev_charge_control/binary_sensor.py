@@ -7,6 +7,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DeviceKind
 from .kinds import EvChargeControlConfigEntry, PlatformSetup, async_setup_platform
+from .psacc import binary_sensor as psacc_binary_sensor
 from .quasar import binary_sensor as quasar_binary_sensor
 from .renault import binary_sensor as renault_binary_sensor
 
@@ -14,6 +15,7 @@ from .renault import binary_sensor as renault_binary_sensor
 PARALLEL_UPDATES = 0
 
 SETUPS: dict[DeviceKind, PlatformSetup] = {
+    DeviceKind.PSACC: psacc_binary_sensor.async_setup_entry,
     DeviceKind.RENAULT: renault_binary_sensor.async_setup_entry,
     DeviceKind.QUASAR: quasar_binary_sensor.async_setup_entry,
 }

@@ -7,6 +7,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DeviceKind
 from .kinds import EvChargeControlConfigEntry, PlatformSetup, async_setup_platform
+from .psacc import button as psacc_button
 from .quasar import button as quasar_button
 from .renault import button as renault_button
 
@@ -14,6 +15,7 @@ from .renault import button as renault_button
 PARALLEL_UPDATES = 1
 
 SETUPS: dict[DeviceKind, PlatformSetup] = {
+    DeviceKind.PSACC: psacc_button.async_setup_entry,
     DeviceKind.RENAULT: renault_button.async_setup_entry,
     DeviceKind.QUASAR: quasar_button.async_setup_entry,
 }

@@ -9,6 +9,7 @@ from homeassistant.config_entries import ConfigEntry, ConfigFlowResult, OptionsF
 from homeassistant.core import callback
 
 from .const import CONF_KIND, DOMAIN, DeviceKind
+from .psacc.config_flow import PsaccFlow
 from .quasar.config_flow import QuasarFlow, QuasarOptionsFlow
 from .renault.config_flow import RenaultFlow
 
@@ -17,7 +18,7 @@ OPTIONS_FLOWS: dict[DeviceKind, type[OptionsFlow]] = {
 }
 
 
-class EvChargeControlConfigFlow(RenaultFlow, QuasarFlow, domain=DOMAIN):
+class EvChargeControlConfigFlow(PsaccFlow, RenaultFlow, QuasarFlow, domain=DOMAIN):
     """Add a car account or a charger."""
 
     VERSION = 1

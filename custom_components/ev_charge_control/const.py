@@ -19,6 +19,7 @@ class DeviceKind(StrEnum):
     """The kinds of config entry; each is one account or one device."""
 
     QUASAR = "quasar"
+    PSACC = "psacc"
     RENAULT = "renault"
 
 
@@ -63,3 +64,20 @@ RENAULT_DEFAULT_HVAC_TEMPERATURE: Final = 21.0
 def quasar_idle_timeout(scan_interval_s: int) -> int:
     """Return the Modbus idle timeout that goes with a poll interval."""
     return max(QUASAR_MIN_IDLE_TIMEOUT, scan_interval_s * QUASAR_IDLE_TIMEOUT_POLLS)
+
+
+# psa_car_controller: a server the user runs for Peugeot, Citroën, DS, Opel, Vauxhall.
+CONF_VINS: Final = "vins"
+PSACC_DEFAULT_URL: Final = "http://localhost:5000"
+# Reading the server's cache costs nothing; how often the car reports is what limits
+# how fresh the values are.
+PSACC_SCAN_INTERVAL: Final = timedelta(seconds=60)
+# The server's own wake-up limit (RemoteClient.wakeup), shared by all of its cars.
+PSACC_WAKEUP_LIMIT: Final = 6
+PSACC_WAKEUP_WINDOW: Final = timedelta(minutes=20)
+# A charging car whose report is older than this is woken (within the budget), and
+# never more often than this per car.
+PSACC_STALE_REPORT: Final = timedelta(minutes=30)
+PSACC_AUTO_WAKEUP_INTERVAL: Final = timedelta(minutes=30)
+# A command is shown as asked until the car reports after it, or for this long.
+PSACC_PENDING_TIMEOUT: Final = timedelta(minutes=15)

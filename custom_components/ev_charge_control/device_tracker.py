@@ -7,12 +7,14 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DeviceKind
 from .kinds import EvChargeControlConfigEntry, PlatformSetup, async_setup_platform
+from .psacc import device_tracker as psacc_device_tracker
 from .renault import device_tracker as renault_device_tracker
 
 # Coordinators poll; the entities only read what they have.
 PARALLEL_UPDATES = 0
 
 SETUPS: dict[DeviceKind, PlatformSetup] = {
+    DeviceKind.PSACC: psacc_device_tracker.async_setup_entry,
     DeviceKind.RENAULT: renault_device_tracker.async_setup_entry,
 }
 

@@ -9,12 +9,14 @@ from homeassistant.core import HomeAssistant
 
 from .const import DeviceKind
 from .kinds import EvChargeControlConfigEntry, entry_kind
+from .psacc import diagnostics as psacc_diagnostics
 from .quasar import diagnostics as quasar_diagnostics
 from .renault import diagnostics as renault_diagnostics
 
 DIAGNOSTICS: dict[
     DeviceKind, Callable[[HomeAssistant, Any], Awaitable[dict[str, Any]]]
 ] = {
+    DeviceKind.PSACC: psacc_diagnostics.async_get_config_entry_diagnostics,
     DeviceKind.RENAULT: renault_diagnostics.async_get_config_entry_diagnostics,
     DeviceKind.QUASAR: quasar_diagnostics.async_get_config_entry_diagnostics,
 }

@@ -17,7 +17,7 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from . import quasar, renault
+from . import psacc, quasar, renault
 from .const import CONF_KIND, DeviceKind
 
 # The runtime data's type depends on the kind; each kind's package narrows it.
@@ -39,6 +39,12 @@ class Kind:
 
 
 KINDS: dict[DeviceKind, Kind] = {
+    DeviceKind.PSACC: Kind(
+        platforms=psacc.PLATFORMS,
+        setup_entry=psacc.async_setup_entry,
+        unload_entry=psacc.async_unload_entry,
+        remove_entry=psacc.async_remove_entry,
+    ),
     DeviceKind.RENAULT: Kind(
         platforms=renault.PLATFORMS,
         setup_entry=renault.async_setup_entry,

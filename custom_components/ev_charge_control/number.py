@@ -7,6 +7,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DeviceKind
 from .kinds import EvChargeControlConfigEntry, PlatformSetup, async_setup_platform
+from .psacc import number as psacc_number
 from .quasar import number as quasar_number
 from .renault import number as renault_number
 
@@ -14,6 +15,7 @@ from .renault import number as renault_number
 PARALLEL_UPDATES = 1
 
 SETUPS: dict[DeviceKind, PlatformSetup] = {
+    DeviceKind.PSACC: psacc_number.async_setup_entry,
     DeviceKind.RENAULT: renault_number.async_setup_entry,
     DeviceKind.QUASAR: quasar_number.async_setup_entry,
 }

@@ -7,6 +7,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DeviceKind
 from .kinds import EvChargeControlConfigEntry, PlatformSetup, async_setup_platform
+from .psacc import sensor as psacc_sensor
 from .quasar import sensor as quasar_sensor
 from .renault import sensor as renault_sensor
 
@@ -14,6 +15,7 @@ from .renault import sensor as renault_sensor
 PARALLEL_UPDATES = 0
 
 SETUPS: dict[DeviceKind, PlatformSetup] = {
+    DeviceKind.PSACC: psacc_sensor.async_setup_entry,
     DeviceKind.RENAULT: renault_sensor.async_setup_entry,
     DeviceKind.QUASAR: quasar_sensor.async_setup_entry,
 }

@@ -7,12 +7,14 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DeviceKind
 from .kinds import EvChargeControlConfigEntry, PlatformSetup, async_setup_platform
+from .psacc import switch as psacc_switch
 from .quasar import switch as quasar_switch
 
 # One connection per device: commands go one at a time.
 PARALLEL_UPDATES = 1
 
 SETUPS: dict[DeviceKind, PlatformSetup] = {
+    DeviceKind.PSACC: psacc_switch.async_setup_entry,
     DeviceKind.QUASAR: quasar_switch.async_setup_entry,
 }
 

@@ -1,0 +1,66 @@
+"""Peugeot, Citroën, DS, Opel and Vauxhall cars through a psa_car_controller server."""
+
+from __future__ import annotations
+
+from homeassistant.const import CONF_URL, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from ..const import CONF_VINS, DOMAIN, LOGGER, PSACC_WAKEUP_LIMIT, PSACC_WAKEUP_WINDOW
+from ..drivers.models import DriverError
+from ..drivers.psacc import PsaccClient
+from ..policy.wakeup import WakeupBudget
+from .coordinator import PsaccConfigEntry, PsaccCoordinator, PsaccRuntimeData
+
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.DEVICE_TRACKER,
+    Platform.LOCK,
+    Platform.NUMBER,
+    Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.TIME,
+]
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: PsaccConfigEntry) -> bool:
+    """Reach the server, find the chosen cars and start reading them."""
+    url: str = entry.data[CONF_URL]
+    client = PsaccClient(async_get_clientsession(hass), url)
+    try:
+        vehicles = {info.vin: info for info in await client.list_vehicles()}
+    except DriverError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="psacc_cannot_connect",
+            translation_placeholders={"url": url, "error": str(err)},
+        ) from err
+    # One budget for the whole server: its wake-up limit is not per car.
+    budget = WakeupBudget(limit=PSACC_WAKEUP_LIMIT, window=PSACC_WAKEUP_WINDOW)
+    runtime = PsaccRuntimeData(client=client, budget=budget)
+    for vin in entry.data[CONF_VINS]:
+        if (info := vehicles.get(vin)) is None:
+            # The server no longer lists it (removed from the Stellantis account);
+            # the other cars still work, and reconfiguring drops it.
+            LOGGER.warning(
+                "%s no longer lists one of the chosen cars; reconfigure the entry",
+                entry.title,
+            )
+            continue
+        runtime.coordinators[vin] = PsaccCoordinator(hass, entry, client, budget, info)
+    entry.runtime_data = runtime
+    for coordinator in runtime.coordinators.values():
+        await coordinator.async_config_entry_first_refresh()
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: PsaccConfigEntry) -> bool:
+    """Unload an entry; the shared web session stays open."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: PsaccConfigEntry) -> None:
+    """Nothing is stored for a server beyond its entry."""
