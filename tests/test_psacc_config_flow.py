@@ -8,6 +8,7 @@ from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -252,6 +253,9 @@ async def test_reconfigure_chooses_other_cars(
     assert init_psacc.state is ConfigEntryState.LOADED
     assert init_psacc.data[CONF_VINS] == [E208]
     assert list(init_psacc.runtime_data.coordinators) == [E208]
+    # The car no longer chosen leaves no device behind.
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), init_psacc.entry_id)
+    assert [device.serial_number for device in devices] == [E208]
 
 
 async def test_reconfigure_moves_server(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from homeassistant.const import CONF_URL, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from ..const import CONF_VINS, DOMAIN, LOGGER, PSACC_WAKEUP_LIMIT, PSACC_WAKEUP_WINDOW
@@ -51,10 +52,25 @@ async def async_setup_entry(hass: HomeAssistant, entry: PsaccConfigEntry) -> boo
             continue
         runtime.coordinators[vin] = PsaccCoordinator(hass, entry, client, budget, info)
     entry.runtime_data = runtime
+    _remove_unchosen_devices(hass, entry)
     for coordinator in runtime.coordinators.values():
         await coordinator.async_config_entry_first_refresh()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
+
+
+def _remove_unchosen_devices(hass: HomeAssistant, entry: PsaccConfigEntry) -> None:
+    """Forget the devices of cars the user no longer chose (reconfigure).
+
+    A car the server stops listing keeps its device: it may come back.
+    """
+    chosen = set(entry.data[CONF_VINS])
+    registry = dr.async_get(hass)
+    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+        if not any(d == DOMAIN and vin in chosen for d, vin in device.identifiers):
+            registry.async_update_device(
+                device.id, remove_config_entry_id=entry.entry_id
+            )
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PsaccConfigEntry) -> bool:
