@@ -29,7 +29,7 @@ from custom_components.ev_charge_control.const import (
     DOMAIN,
     DeviceKind,
 )
-from scripts.demo_renault import refresh_token, renault_data, renault_entry
+from simulators.psacc import OPEL_CORSA_E, PEUGEOT_E208
 from simulators.quasar import DEFAULT_SERIAL
 
 
@@ -53,12 +53,32 @@ def _quasar_entry(port: int) -> ConfigEntry:
     )
 
 
+def _psacc_entry(port: int) -> ConfigEntry:
+    url = f"http://127.0.0.1:{port}"
+    return ConfigEntry(
+        data={
+            CONF_KIND: DeviceKind.PSACC.value,
+            "url": url,
+            "vins": [PEUGEOT_E208.vin, OPEL_CORSA_E.vin],
+        },
+        discovery_keys=MappingProxyType({}),
+        domain=DOMAIN,
+        minor_version=1,
+        options={},
+        source=SOURCE_USER,
+        subentries_data=None,
+        title=f"psa_car_controller 127.0.0.1:{port}",
+        unique_id=url,
+        version=1,
+    )
+
+
 def main() -> None:
     """Write the missing demo entries into <config>/.storage/core.config_entries."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("config", type=Path, help="Home Assistant's config directory")
     parser.add_argument("--quasar-port", type=int, required=True)
-    parser.add_argument("--renault-port", type=int)
+    parser.add_argument("--psacc-port", type=int)
     args = parser.parse_args()
 
     path: Path = args.config / ".storage" / STORAGE_KEY
@@ -75,14 +95,10 @@ def main() -> None:
     entries: list[dict[str, Any]] = stored["data"]["entries"]
     known = {(entry["domain"], entry["unique_id"]) for entry in entries}
     wanted = [_quasar_entry(args.quasar_port)]
-    refreshed = False
-    if args.renault_port is not None:
-        # The simulated cloud forgets its sign-ins when it stops: sign in afresh.
-        renault = renault_data(args.renault_port)
-        refreshed = refresh_token(entries, renault)
-        wanted.append(renault_entry(renault))
+    if args.psacc_port is not None:
+        wanted.append(_psacc_entry(args.psacc_port))
     added = [entry for entry in wanted if (entry.domain, entry.unique_id) not in known]
-    if not added and not refreshed:
+    if not added:
         return
     entries.extend(entry.as_dict() for entry in added)
     path.parent.mkdir(parents=True, exist_ok=True)
