@@ -29,6 +29,7 @@ from custom_components.ev_charge_control.const import (
     DOMAIN,
     DeviceKind,
 )
+from scripts.demo_renault import refresh_token, renault_data, renault_entry
 from simulators.psacc import OPEL_CORSA_E, PEUGEOT_E208
 from simulators.quasar import DEFAULT_SERIAL
 
@@ -79,6 +80,7 @@ def main() -> None:
     parser.add_argument("config", type=Path, help="Home Assistant's config directory")
     parser.add_argument("--quasar-port", type=int, required=True)
     parser.add_argument("--psacc-port", type=int)
+    parser.add_argument("--renault-port", type=int)
     args = parser.parse_args()
 
     path: Path = args.config / ".storage" / STORAGE_KEY
@@ -97,8 +99,14 @@ def main() -> None:
     wanted = [_quasar_entry(args.quasar_port)]
     if args.psacc_port is not None:
         wanted.append(_psacc_entry(args.psacc_port))
+    refreshed = False
+    if args.renault_port is not None:
+        # The simulated cloud forgets its sign-ins when it stops: sign in afresh.
+        renault = renault_data(args.renault_port)
+        refreshed = refresh_token(entries, renault)
+        wanted.append(renault_entry(renault))
     added = [entry for entry in wanted if (entry.domain, entry.unique_id) not in known]
-    if not added:
+    if not added and not refreshed:
         return
     entries.extend(entry.as_dict() for entry in added)
     path.parent.mkdir(parents=True, exist_ok=True)
