@@ -31,7 +31,9 @@ What this simulator decides where the real server leaves it to the car or the cl
   ``info_refresh_rate``, 120 s) on the car's live integer level: while charging, a
   threshold below 100 that is reached stops the charge; the stop hour stops it at the
   exact minute (the real one arms a timer for it). Times are UTC.
-* The wakeup rate limit is the real ``@rate_limit(6, 60 * 20)``: a sliding window.
+* The wakeup rate limit is the real ``@rate_limit(6, 60 * 20)``: a sliding window, one
+  for the whole server, since the decorator's semaphore guards ``RemoteClient.wakeup``
+  for every car.
 
 Physics is lazy: every request integrates the batteries up to the clock's time, report
 and check instants included, so a :class:`ManualClock` can skip hours at once.
@@ -177,7 +179,6 @@ class SimCar:
         self.stop_hour: tuple[int, int] | None = None
         self.next_stop_at: float | None = None  # clock seconds
         self.retry_count = 0
-        self.wakeups: deque[float] = deque()
         self.report: dict[str, Any] | None = None
         self.t = t
 
@@ -264,6 +265,8 @@ class PsaccSimulator:
         self.requests: Counter[str] = Counter()
         self.car_calls: Counter[str] = Counter()
         self.charge_stops: Counter[str] = Counter()
+        # Clock times of the wakeups in the rate limit's window, all cars together.
+        self.wakeups: deque[float] = deque()
 
         self.host = ""
         self.port = 0
@@ -693,11 +696,11 @@ class PsaccSimulator:
     async def _wakeup(self, request: web.Request) -> web.Response:
         car = self._known(request.match_info["vin"])
         now = self.clock.now()
-        while car.wakeups and car.wakeups[0] <= now - WAKEUP_WINDOW_S:
-            car.wakeups.popleft()
-        if len(car.wakeups) >= WAKEUP_LIMIT:
+        while self.wakeups and self.wakeups[0] <= now - WAKEUP_WINDOW_S:
+            self.wakeups.popleft()
+        if len(self.wakeups) >= WAKEUP_LIMIT:
             return _json({"error": WAKEUP_RATE_LIMIT_ERROR})
-        car.wakeups.append(now)
+        self.wakeups.append(now)
         car.report = self._payload(car)
         return _json(True)
 

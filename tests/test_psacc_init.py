@@ -188,7 +188,7 @@ async def test_auto_wakeup_failure_is_logged(
     psacc_sim.report_now(E208)
     await advance(hass, freezer, 28 * 60, step=60)
     # Something else spent the server's own limit.
-    psacc_sim.car(E208).wakeups.extend([psacc_sim.clock.now()] * 6)
+    psacc_sim.wakeups.extend([psacc_sim.clock.now()] * 6)
     await advance(hass, freezer, 4 * 60, step=60)
     assert "Could not wake Peugeot e-208" in caplog.text
     assert hass.states.get(STATUS).state == "charging"

@@ -190,17 +190,19 @@ async def test_wakeup_makes_a_fresh_report(
 async def test_wakeup_rate_limit(
     sim: PsaccSimulator, http: aiohttp.ClientSession, clock: ManualClock
 ) -> None:
-    """Six wakeups per 20 minutes, a sliding window; then an error with HTTP 200."""
+    """Six wakeups per 20 minutes for the server, sliding; then an error with HTTP 200."""
     for _ in range(6):
         assert (await get(http, sim, f"/wakeup/{E208}"))[2] is True
         clock.advance(60)
     status, _, answer = await get(http, sim, f"/wakeup/{E208}")
     assert (status, answer) == (200, {"error": WAKEUP_RATE_LIMIT_ERROR})
-    # Another car has its own budget.
-    assert (await get(http, sim, f"/wakeup/{CORSA}"))[2] is True
-    # 20 minutes after the first one, one slot is free again.
+    # The limit is the server's, not the car's: another car is refused too.
+    assert (await get(http, sim, f"/wakeup/{CORSA}"))[2] == {
+        "error": WAKEUP_RATE_LIMIT_ERROR
+    }
+    # 20 minutes after the first one, one slot is free again, for any car.
     clock.advance(20 * 60 - 6 * 60)
-    assert (await get(http, sim, f"/wakeup/{E208}"))[2] is True
+    assert (await get(http, sim, f"/wakeup/{CORSA}"))[2] is True
     assert (await get(http, sim, f"/wakeup/{E208}"))[2] == {
         "error": WAKEUP_RATE_LIMIT_ERROR
     }
