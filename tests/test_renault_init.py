@@ -118,10 +118,10 @@ async def test_charging_car_is_polled_once_per_report(
     renault_sim: RenaultCloudSimulator,
     init_renault: MockConfigEntry,
 ) -> None:
-    """Parked: hourly. Charging: just after each ten-minute report, not more."""
+    """Parked: every ten minutes. Charging: just after each ten-minute report."""
     before = renault_sim.calls["battery-status"]
     await advance(hass, freezer, 3000, step=60)
-    assert renault_sim.calls["battery-status"] == before  # parked: nothing yet
+    assert renault_sim.calls["battery-status"] == before + 5  # parked
     car = next(iter(renault_sim.vehicles.values()))
     car.plug()
     await advance(hass, freezer, 900, step=60)
@@ -146,7 +146,7 @@ async def test_quota_lockout_survived(
 ) -> None:
     """Quota spent: values kept, polling paused, a repair issue if it lasts; then back."""
     renault_sim.fail("battery-status", ERR_QUOTA, times=3)
-    await advance(hass, freezer, 3600, step=60)
+    await advance(hass, freezer, 1000, step=60)  # the first poll after setup
     assert _state(hass, THROTTLED) == STATE_ON
     assert _state(hass, BATTERY) == "50.0"  # the last value, still available
     calls = renault_sim.calls["battery-status"]
@@ -174,7 +174,7 @@ async def test_outage_then_recovery(
 ) -> None:
     """A cloud error makes the car unavailable; it is back a few minutes later."""
     renault_sim.fail("battery-status", "server_error")
-    await advance(hass, freezer, 3600, step=60)
+    await advance(hass, freezer, 650, step=60)
     assert _state(hass, BATTERY) == STATE_UNAVAILABLE
     await advance(hass, freezer, 360, step=60)
     assert _state(hass, BATTERY) == "50.0"

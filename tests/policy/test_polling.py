@@ -41,11 +41,17 @@ def test_charging_report_late_is_looked_for_again_soon() -> None:
 
 
 def test_parked_plugged_and_idle() -> None:
-    """Plugged: hourly; unplugged: hourly, then every three hours after six."""
-    assert _poll(0, plugged=True) == H
-    assert _poll(5 * H, parked_since=0) == H
-    assert _poll(6 * H, parked_since=0) == 3 * H
-    assert _poll(6 * H, parked_since=None) == H
+    """Plugged or parked: every 10 min; unplugged for six hours: every 15 min."""
+    long_ago = -10 * H  # no hourly report due soon
+    assert _poll(0, plugged=True, last_report=long_ago) == 600
+    assert _poll(5 * H, parked_since=0, last_report=long_ago) == 600
+    assert _poll(6 * H, parked_since=0, last_report=long_ago) == 900
+    assert _poll(6 * H, parked_since=None, last_report=long_ago) == 600
+
+
+def test_parked_poll_lands_just_after_the_hourly_report() -> None:
+    """A report due in five minutes is fetched 30 s after it, not 10 min later."""
+    assert _poll(0, parked_since=0, last_report=300 - H) == pytest.approx(330)
 
 
 def test_no_data_yet_asks_soon_and_budget_wins() -> None:

@@ -24,14 +24,17 @@ class PollingConfig:
 
     # How often a charging car reports, and how long a report takes to reach the cloud.
     report_charging_s: float = 10 * MINUTE_S
+    report_parked_s: float = HOUR_S
     report_margin_s: float = 30.0
     # A report that is late is looked for again this often (a car is often late).
     late_retry_s: float = 3 * MINUTE_S
-    plugged_s: float = HOUR_S
-    parked_s: float = HOUR_S
-    # A car unplugged and parked for this long is asked only every ``idle_s``.
+    # Parked, a poll is mostly there to see the cable go in (the car then reports
+    # within a minute, out of its hourly cadence): every quarter of an hour, and every
+    # half hour once the car has been left unplugged for long.
+    plugged_s: float = 10 * MINUTE_S
+    parked_s: float = 10 * MINUTE_S
     idle_after_s: float = 6 * HOUR_S
-    idle_s: float = 3 * HOUR_S
+    idle_s: float = 15 * MINUTE_S
     min_s: float = 30.0
 
 
@@ -72,12 +75,18 @@ def next_poll_s(
             # Late, or more than one report missed: look again soon, not at once.
             due = max(due + config.late_retry_s, now + config.min_s)
         interval = due - now
-    elif plugged:
-        interval = config.plugged_s
-    elif parked_since is not None and now - parked_since >= config.idle_after_s:
-        interval = config.idle_s
     else:
-        interval = config.parked_s
+        if plugged:
+            interval = config.plugged_s
+        elif parked_since is not None and now - parked_since >= config.idle_after_s:
+            interval = config.idle_s
+        else:
+            interval = config.parked_s
+        # A parked car still reports hourly: be there just after, so what is shown
+        # is never more than a report old.
+        due = last_report + config.report_parked_s + config.report_margin_s
+        if due > now:
+            interval = min(interval, due - now)
     return max(interval, budget_wait_s, config.min_s)
 
 
