@@ -112,6 +112,39 @@ async def test_quota_at_first_poll_does_not_fail_setup(
     assert _state(hass, THROTTLED) == STATE_ON
 
 
+async def test_quota_at_setup_uses_the_cars_known_from_last_time(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    renault_sim: RenaultCloudSimulator,
+    init_renault: MockConfigEntry,
+) -> None:
+    """Restarted during a lockout: the cars come back from storage and wait."""
+    assert await hass.config_entries.async_unload(init_renault.entry_id)
+    renault_sim.fail("vehicles", ERR_QUOTA)
+    assert await hass.config_entries.async_setup(init_renault.entry_id)
+    await hass.async_block_till_done()
+    assert init_renault.state is ConfigEntryState.LOADED
+    assert _state(hass, THROTTLED) == STATE_ON
+    assert _state(hass, BATTERY) == "unknown"
+    vehicles = renault_sim.calls["vehicles"]
+    await advance(hass, freezer, 3700, step=60)
+    assert renault_sim.calls["vehicles"] == vehicles + 1  # listed again, then read
+    assert _state(hass, BATTERY) == "50.0"
+    assert _state(hass, THROTTLED) == STATE_OFF
+
+
+async def test_quota_at_first_setup_retries(
+    hass: HomeAssistant,
+    renault_sim: RenaultCloudSimulator,
+    renault_entry: MockConfigEntry,
+) -> None:
+    """Never set up before and locked out: nothing to show yet, so it retries."""
+    renault_sim.fail("vehicles", ERR_QUOTA)
+    renault_entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(renault_entry.entry_id)
+    assert renault_entry.state is ConfigEntryState.SETUP_RETRY
+
+
 async def test_charging_car_is_polled_once_per_report(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 import json
 import os
 import time
+from typing import Any
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.storage import Store
 
 from ..const import (
     CONF_ACCOUNT_ID,
@@ -21,8 +24,10 @@ from ..const import (
     RENAULT_BUDGET_BURST,
     RENAULT_BUDGET_PER_HOUR,
     RENAULT_CLOUD_ENV,
+    RENAULT_QUOTA_PAUSE,
+    STORAGE_VERSION,
 )
-from ..drivers.models import AuthError, DriverError
+from ..drivers.models import AuthError, DriverError, QuotaExceededError, VehicleInfo
 from ..drivers.renault import RenaultAccountClient
 from ..policy.budget import CallBudget
 from .coordinator import (
@@ -60,18 +65,33 @@ async def async_setup_entry(hass: HomeAssistant, entry: RenaultConfigEntry) -> b
     account = RenaultAccount(
         client=client, budget=budget, account_id=entry.data[CONF_ACCOUNT_ID]
     )
+    store = renault_store(hass, entry.entry_id)
     try:
         vehicles = await client.vehicles(account.account_id)
     except AuthError as err:
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN, translation_key="renault_auth_failed"
         ) from err
+    except QuotaExceededError as err:
+        # The cars are known from last time: they show up and wait for the quota.
+        cached = await store.async_load()
+        if not cached:
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN, translation_key="renault_quota_exceeded"
+            ) from err
+        vehicles = [_info_from_dict(info) for info in cached]
+        account.listed = False
+        budget.throttle(
+            time.time(), err.retry_after_s or RENAULT_QUOTA_PAUSE.total_seconds()
+        )
     except DriverError as err:
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
             translation_key="renault_cloud_error",
             translation_placeholders={"error": str(err)},
         ) from err
+    else:
+        await store.async_save([_info_to_dict(info) for info in vehicles])
     finally:
         budget.spend(time.time(), client.calls)
     account.vehicles = {info.vin: info for info in vehicles}
@@ -91,5 +111,19 @@ async def async_unload_entry(hass: HomeAssistant, entry: RenaultConfigEntry) -> 
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: RenaultConfigEntry) -> None:
-    """Forget the repair issue of a removed account."""
+    """Forget the cars and the repair issue of a removed account."""
     ir.async_delete_issue(hass, DOMAIN, quota_issue_id(entry.entry_id))
+    await renault_store(hass, entry.entry_id).async_remove()
+
+
+def renault_store(hass: HomeAssistant, entry_id: str) -> Store[list[dict[str, Any]]]:
+    """Return where an account's cars are kept, for a setup during a quota lockout."""
+    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.renault.{entry_id}")
+
+
+def _info_to_dict(info: VehicleInfo) -> dict[str, Any]:
+    return {**asdict(info), "capabilities": sorted(info.capabilities)}
+
+
+def _info_from_dict(data: dict[str, Any]) -> VehicleInfo:
+    return VehicleInfo(**{**data, "capabilities": frozenset(data["capabilities"])})

@@ -70,6 +70,8 @@ class RenaultAccount:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # The preconditioning temperature of each car, set by its number entity.
     hvac_temperature: dict[str, float] = field(default_factory=dict)
+    # False when setup had to use the stored car list: the client lists them first.
+    listed: bool = True
 
     def throttled(self) -> bool:
         """Return whether the cloud refuses us at the moment."""
@@ -126,6 +128,9 @@ class RenaultVehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         before = client.calls
         try:
             async with self.account.lock:
+                if not self.account.listed:
+                    await client.vehicles(self.account.account_id)
+                    self.account.listed = True
                 state = await client.get_state(self.vin, parts=parts)
         except QuotaExceededError as err:
             budget.spend(now, client.calls - before)
