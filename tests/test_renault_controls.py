@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.components.number import (
@@ -21,6 +23,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ev_charge_control.const import DOMAIN
+from custom_components.ev_charge_control.drivers.renault import RenaultAccountClient
 from simulators.renault_cloud import (
     ERR_PRIVACY,
     ERR_QUOTA,
@@ -205,3 +208,27 @@ async def test_commands_wait_while_the_quota_is_spent(
     await advance(hass, freezer, 3700, step=60)
     await _press(hass, f"button.{MEGANE}_sound_horn")
     assert renault_sim.calls[HORN] == 2
+
+
+async def test_commands_are_sent_one_at_a_time(
+    hass: HomeAssistant,
+    renault_sim: RenaultCloudSimulator,
+    init_renault: MockConfigEntry,
+) -> None:
+    """Two commands at once, for two cars of the account, go one after the other."""
+    in_flight = 0
+    most = 0
+
+    async def command(client: RenaultAccountClient) -> None:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0.05)
+        in_flight -= 1
+
+    coordinators = list(init_renault.runtime_data.coordinators.values())
+    await asyncio.gather(
+        *(coordinator.async_command(command) for coordinator in coordinators)
+    )
+    assert len(coordinators) == 2
+    assert most == 1
