@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from ..const import DOMAIN
+from ..vehicle import vehicle_device_info
 from .coordinator import PsaccCoordinator
 
 
@@ -21,13 +20,7 @@ class PsaccEntity(CoordinatorEntity[PsaccCoordinator]):
         """Attach the entity to the car's device."""
         super().__init__(coordinator)
         self.entity_description = description
-        info = coordinator.info
-        self._attr_unique_id = f"{info.vin}_{description.key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, info.vin)},
-            manufacturer=info.brand,
-            model=info.model or None,
-            name=info.name,
-            serial_number=info.vin,
-            configuration_url=coordinator.client.url,
+        self._attr_unique_id = f"{coordinator.info.vin}_{description.key}"
+        self._attr_device_info = vehicle_device_info(
+            coordinator.info, configuration_url=coordinator.client.url
         )

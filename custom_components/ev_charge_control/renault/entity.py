@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from ..const import DOMAIN
+from ..vehicle import vehicle_device_info
 from .coordinator import RenaultVehicleCoordinator
 
 
@@ -32,12 +31,5 @@ class RenaultEntity(CoordinatorEntity[RenaultVehicleCoordinator]):
         """Attach the entity to the car's device."""
         super().__init__(coordinator)
         self.entity_description = description
-        info = coordinator.info
-        self._attr_unique_id = f"{info.vin}_{description.key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, info.vin)},
-            manufacturer=info.brand,
-            model=info.model,
-            name=info.name,
-            serial_number=info.vin,
-        )
+        self._attr_unique_id = f"{coordinator.info.vin}_{description.key}"
+        self._attr_device_info = vehicle_device_info(coordinator.info)
