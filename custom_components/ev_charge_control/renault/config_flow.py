@@ -83,6 +83,20 @@ def _errors(err: Exception) -> dict[str, str]:
     return {"base": "unknown"}
 
 
+def _pick_one_schema(key: str, choices: dict[str, str]) -> probatio.Schema:
+    """Return a form that picks one of ``choices`` (value: label) from a list."""
+    options = [
+        SelectOptionDict(value=value, label=label) for value, label in choices.items()
+    ]
+    return probatio.Schema(
+        {
+            probatio.Required(key): SelectSelector(
+                SelectSelectorConfig(options=options, mode=SelectSelectorMode.LIST)
+            )
+        }
+    )
+
+
 class RenaultFlow(ConfigFlow):
     """The steps that add, re-authenticate or move a Renault / Dacia account."""
 
@@ -223,21 +237,9 @@ class RenaultFlow(ConfigFlow):
                 errors = _errors(err)
             else:
                 return await self.async_step_renault_code()
-        options = [
-            SelectOptionDict(value=email_id, label=obfuscated)
-            for email_id, obfuscated in self._renault_emails.items()
-        ]
         return self.async_show_form(
             step_id="renault_email",
-            data_schema=probatio.Schema(
-                {
-                    probatio.Required(CONF_EMAIL_ID): SelectSelector(
-                        SelectSelectorConfig(
-                            options=options, mode=SelectSelectorMode.LIST
-                        )
-                    )
-                }
-            ),
+            data_schema=_pick_one_schema(CONF_EMAIL_ID, self._renault_emails),
             errors=errors,
         )
 
@@ -269,21 +271,9 @@ class RenaultFlow(ConfigFlow):
         assert self._renault_accounts is not None
         if user_input is not None:
             return await self._renault_create(user_input[CONF_ACCOUNT_ID])
-        options = [
-            SelectOptionDict(value=account_id, label=name)
-            for account_id, name in self._renault_accounts.items()
-        ]
         return self.async_show_form(
             step_id="renault_account",
-            data_schema=probatio.Schema(
-                {
-                    probatio.Required(CONF_ACCOUNT_ID): SelectSelector(
-                        SelectSelectorConfig(
-                            options=options, mode=SelectSelectorMode.LIST
-                        )
-                    )
-                }
-            ),
+            data_schema=_pick_one_schema(CONF_ACCOUNT_ID, self._renault_accounts),
         )
 
     async def async_step_reauth_renault(
