@@ -70,6 +70,10 @@ async def async_setup_platform(
     hass: HomeAssistant,
     entry: EvChargeControlConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
+    smart: PlatformSetup | None = None,
 ) -> None:
-    """Set up one platform for an entry, with its kind's own entities."""
-    await setups[entry_kind(entry)](hass, entry, async_add_entities)
+    """Set up one platform for an entry: its kind's own entities, then smart charging's."""
+    if (setup := setups.get(entry_kind(entry))) is not None:
+        await setup(hass, entry, async_add_entities)
+    if smart is not None:
+        await smart(hass, entry, async_add_entities)

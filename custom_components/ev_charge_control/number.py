@@ -10,6 +10,7 @@ from .kinds import EvChargeControlConfigEntry, PlatformSetup, async_setup_platfo
 from .psacc import number as psacc_number
 from .quasar import number as quasar_number
 from .renault import number as renault_number
+from .smart import number as smart_number
 
 # One connection per device: commands go one at a time.
 PARALLEL_UPDATES = 1
@@ -27,4 +28,6 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the entry's number entities."""
-    await async_setup_platform(SETUPS, hass, entry, async_add_entities)
+    await async_setup_platform(
+        SETUPS, hass, entry, async_add_entities, smart=smart_number.async_setup_entry
+    )

@@ -9,6 +9,7 @@ from .const import DeviceKind
 from .kinds import EvChargeControlConfigEntry, PlatformSetup, async_setup_platform
 from .quasar import select as quasar_select
 from .renault import select as renault_select
+from .smart import select as smart_select
 
 # One connection per device: commands go one at a time.
 PARALLEL_UPDATES = 1
@@ -25,4 +26,6 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the entry's select entities."""
-    await async_setup_platform(SETUPS, hass, entry, async_add_entities)
+    await async_setup_platform(
+        SETUPS, hass, entry, async_add_entities, smart=smart_select.async_setup_entry
+    )

@@ -10,6 +10,7 @@ from .kinds import EvChargeControlConfigEntry, PlatformSetup, async_setup_platfo
 from .psacc import sensor as psacc_sensor
 from .quasar import sensor as quasar_sensor
 from .renault import sensor as renault_sensor
+from .smart import sensor as smart_sensor
 
 # Coordinators poll; the entities only read what they have.
 PARALLEL_UPDATES = 0
@@ -27,4 +28,6 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the entry's sensor entities."""
-    await async_setup_platform(SETUPS, hass, entry, async_add_entities)
+    await async_setup_platform(
+        SETUPS, hass, entry, async_add_entities, smart=smart_sensor.async_setup_entry
+    )

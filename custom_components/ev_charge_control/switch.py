@@ -9,6 +9,7 @@ from .const import DeviceKind
 from .kinds import EvChargeControlConfigEntry, PlatformSetup, async_setup_platform
 from .psacc import switch as psacc_switch
 from .quasar import switch as quasar_switch
+from .smart import switch as smart_switch
 
 # One connection per device: commands go one at a time.
 PARALLEL_UPDATES = 1
@@ -25,4 +26,6 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the entry's switch entities."""
-    await async_setup_platform(SETUPS, hass, entry, async_add_entities)
+    await async_setup_platform(
+        SETUPS, hass, entry, async_add_entities, smart=smart_switch.async_setup_entry
+    )

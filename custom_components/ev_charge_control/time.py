@@ -8,6 +8,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import DeviceKind
 from .kinds import EvChargeControlConfigEntry, PlatformSetup, async_setup_platform
 from .psacc import time as psacc_time
+from .smart import time as smart_time
 
 # Coordinators poll; commands go one at a time to each device.
 PARALLEL_UPDATES = 1
@@ -23,4 +24,6 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the entry's time entities."""
-    await async_setup_platform(SETUPS, hass, entry, async_add_entities)
+    await async_setup_platform(
+        SETUPS, hass, entry, async_add_entities, smart=smart_time.async_setup_entry
+    )

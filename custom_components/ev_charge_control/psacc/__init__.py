@@ -12,7 +12,9 @@ from ..const import CONF_VINS, DOMAIN, LOGGER, PSACC_WAKEUP_LIMIT, PSACC_WAKEUP_
 from ..drivers.models import DriverError
 from ..drivers.psacc import PsaccClient
 from ..policy.wakeup import WakeupBudget
+from ..smart import async_remove_smart, async_setup_smart, async_unload_smart
 from .coordinator import PsaccConfigEntry, PsaccCoordinator, PsaccRuntimeData
+from .smart import PsaccCarLink
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -20,6 +22,7 @@ PLATFORMS: list[Platform] = [
     Platform.DEVICE_TRACKER,
     Platform.LOCK,
     Platform.NUMBER,
+    Platform.SELECT,
     Platform.SENSOR,
     Platform.SWITCH,
     Platform.TIME,
@@ -55,6 +58,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: PsaccConfigEntry) -> boo
     _remove_unchosen_devices(hass, entry)
     for coordinator in runtime.coordinators.values():
         await coordinator.async_config_entry_first_refresh()
+    runtime.smart = await async_setup_smart(
+        hass,
+        entry,
+        [PsaccCarLink(coordinator) for coordinator in runtime.coordinators.values()],
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -74,9 +82,13 @@ def _remove_unchosen_devices(hass: HomeAssistant, entry: PsaccConfigEntry) -> No
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PsaccConfigEntry) -> bool:
-    """Unload an entry; the shared web session stays open."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    """Unload an entry; its cars' smart charging stops, their settings are kept."""
+    if not await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        return False
+    await async_unload_smart(entry.runtime_data.smart)
+    return True
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: PsaccConfigEntry) -> None:
-    """Nothing is stored for a server beyond its entry."""
+    """Forget the smart charging settings of the server's cars."""
+    await async_remove_smart(hass, entry.entry_id)

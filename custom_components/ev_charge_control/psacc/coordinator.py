@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time
-from typing import Any, Concatenate
+from typing import TYPE_CHECKING, Any, Concatenate
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_URL
@@ -35,6 +35,9 @@ from ..drivers.models import (
 )
 from ..drivers.psacc import ChargeControl, PsaccClient
 from ..policy.wakeup import WakeupBudget
+
+if TYPE_CHECKING:
+    from ..smart.controller import SmartCharger
 
 type PsaccConfigEntry = ConfigEntry[PsaccRuntimeData]
 
@@ -69,6 +72,8 @@ class PsaccRuntimeData:
     client: PsaccClient
     budget: WakeupBudget
     coordinators: dict[str, PsaccCoordinator] = field(default_factory=dict)
+    # Each car's smart charging (its limit, floor and plan).
+    smart: dict[str, SmartCharger] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

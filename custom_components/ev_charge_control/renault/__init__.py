@@ -30,12 +30,14 @@ from ..const import (
 from ..drivers.models import AuthError, DriverError, QuotaExceededError, VehicleInfo
 from ..drivers.renault import RenaultAccountClient
 from ..policy.budget import CallBudget
+from ..smart import async_remove_smart, async_setup_smart, async_unload_smart
 from .coordinator import (
     RenaultAccount,
     RenaultConfigEntry,
     RenaultVehicleCoordinator,
     quota_issue_id,
 )
+from .smart import RenaultCarLink
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -44,6 +46,8 @@ PLATFORMS: list[Platform] = [
     Platform.NUMBER,
     Platform.SELECT,
     Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.TIME,
 ]
 
 
@@ -101,19 +105,28 @@ async def async_setup_entry(hass: HomeAssistant, entry: RenaultConfigEntry) -> b
         account.coordinators[info.vin] = coordinator
         # A quota error is not a failure here: the car shows up and waits.
         await coordinator.async_config_entry_first_refresh()
+    account.smart = await async_setup_smart(
+        hass,
+        entry,
+        [RenaultCarLink(coordinator) for coordinator in account.coordinators.values()],
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: RenaultConfigEntry) -> bool:
-    """Unload an account."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    """Unload an account; its cars' smart charging stops, their settings are kept."""
+    if not await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        return False
+    await async_unload_smart(entry.runtime_data.smart)
+    return True
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: RenaultConfigEntry) -> None:
     """Forget the cars and the repair issue of a removed account."""
     ir.async_delete_issue(hass, DOMAIN, quota_issue_id(entry.entry_id))
     await renault_store(hass, entry.entry_id).async_remove()
+    await async_remove_smart(hass, entry.entry_id)
 
 
 def renault_store(hass: HomeAssistant, entry_id: str) -> Store[list[dict[str, Any]]]:

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -50,6 +50,9 @@ from ..drivers.renault import RenaultAccountClient
 from ..policy.budget import CallBudget
 from ..policy.polling import next_poll_s, parts_due
 
+if TYPE_CHECKING:
+    from ..smart.controller import SmartCharger
+
 type RenaultConfigEntry = ConfigEntry[RenaultAccount]
 
 
@@ -72,6 +75,8 @@ class RenaultAccount:
     hvac_temperature: dict[str, float] = field(default_factory=dict)
     # False when setup had to use the stored car list: the client lists them first.
     listed: bool = True
+    # Each car's smart charging (its limit, floor and plan).
+    smart: dict[str, SmartCharger] = field(default_factory=dict)
 
     def throttled(self) -> bool:
         """Return whether the cloud refuses us at the moment."""

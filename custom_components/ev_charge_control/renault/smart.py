@@ -1,0 +1,94 @@
+"""A Renault or Dacia car as smart charging sees it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from homeassistant.core import CALLBACK_TYPE
+from renault_api.const import (
+    MAX_SOC_MIN,
+    MAX_SOC_TARGET,
+    MIN_SOC_MIN,
+    MIN_SOC_TARGET,
+    SOC_STEP,
+)
+
+from ..drivers.models import VehicleInfo, VehicleState
+from ..drivers.renault import CAP_CHARGE_START, CAP_CHARGE_STOP, PART_SOC_LEVELS
+from ..policy.limiter import CLOUD_LATENCY_S
+from .coordinator import RenaultVehicleCoordinator
+
+
+class RenaultCarLink:
+    """Smart charging's view of one car of a Renault account."""
+
+    latency_s = CLOUD_LATENCY_S
+
+    def __init__(self, coordinator: RenaultVehicleCoordinator) -> None:
+        """Wrap the car's coordinator."""
+        self.coordinator = coordinator
+
+    @property
+    def info(self) -> VehicleInfo:
+        """Return what identifies the car."""
+        return self.coordinator.info
+
+    def vehicle_state(self) -> VehicleState | None:
+        """Return the car's newest state."""
+        return self.coordinator.data
+
+    def available(self) -> bool:
+        """Return whether the cloud answered the last poll."""
+        return self.coordinator.last_update_success
+
+    def add_listener(self, update: Callable[[], None]) -> CALLBACK_TYPE:
+        """Call ``update`` after every poll."""
+        return self.coordinator.async_add_listener(update)
+
+    def can_start_stop(self) -> bool:
+        """Return whether the cloud can both start and stop this car's charge."""
+        capabilities = self.coordinator.capabilities
+        return CAP_CHARGE_START in capabilities and CAP_CHARGE_STOP in capabilities
+
+    async def async_set_charging(self, on: bool) -> None:
+        """Start or stop the charge through the cloud."""
+        vin = self.coordinator.vin
+        await self.coordinator.async_command(
+            (lambda client: client.start_charge(vin))
+            if on
+            else (lambda client: client.stop_charge(vin))
+        )
+
+    def own_limit(self) -> RenaultOwnLimit | None:
+        """Return the car's own levels, on models that have them."""
+        if PART_SOC_LEVELS not in self.coordinator.capabilities:
+            return None
+        return RenaultOwnLimit(self.coordinator)
+
+
+class RenaultOwnLimit:
+    """The car's own minimum and target levels (socMin, socTarget)."""
+
+    def __init__(self, coordinator: RenaultVehicleCoordinator) -> None:
+        """Wrap the car's coordinator."""
+        self.coordinator = coordinator
+
+    def levels_for(self, limit_pct: int, floor_pct: int) -> tuple[int, int] | None:
+        """Return the levels the car can hold, if our limit is one of its steps.
+
+        The car's floor only takes a few values: ours is rounded down into its range
+        (the car charging a little less at once is harmless; the plan still lifts it
+        to our floor).
+        """
+        if not MIN_SOC_TARGET <= limit_pct <= MAX_SOC_TARGET or limit_pct % SOC_STEP:
+            return None
+        floor = min(MAX_SOC_MIN, max(MIN_SOC_MIN, floor_pct - floor_pct % SOC_STEP))
+        return floor, limit_pct
+
+    async def async_set(self, floor_pct: int, limit_pct: int) -> None:
+        """Set the car's own floor and limit."""
+        vin = self.coordinator.vin
+        await self.coordinator.async_command(
+            lambda client: client.set_soc_levels(vin, floor_pct, limit_pct),
+            refresh_parts=frozenset({PART_SOC_LEVELS}),
+        )
