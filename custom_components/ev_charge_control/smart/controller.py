@@ -26,6 +26,7 @@ from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN, LOGGER
 from ..drivers.models import ChargeState, PlugState, VehicleState
+from ..policy.limiter import DEFAULT_EFFICIENCY
 from ..policy.planner import (
     OffPeakWindow,
     PriceSlot,
@@ -64,6 +65,8 @@ RETRY_AFTER_FAILURE = timedelta(minutes=5)
 MIN_LEARNED_POWER_KW = 1.0
 # Above this SoC the car tapers: the power seen there is not its charging power.
 LEARN_POWER_BELOW_PCT = 80.0
+# A power is worked out from the SoC's rise only once it has risen this much.
+MIN_RISE_FOR_POWER_PCT = 4.0
 LIMIT_MIN_PCT = 50
 # The reason a charger pause of ours shows once the charger went back to its app.
 GIVEN_BACK = "given_back"
@@ -97,6 +100,8 @@ class SmartCharger:
         self._lock = asyncio.Lock()
         self._queued = False
         self._last_report: datetime | None = None
+        self._previous_charging: tuple[float, datetime] | None = None
+        self._derived_power_kw: float | None = None
         self._warned_no_layer = False
 
     # --- life cycle ---------------------------------------------------------------
@@ -358,6 +363,9 @@ class SmartCharger:
             state.charge is not None and state.charge.value is ChargeState.CHARGING
         )
         power = state.charging_power_kw.value if state.charging_power_kw else None
+        if power is None:
+            self._derive_power(battery.value, battery.as_of, charging=charging)
+            power = self._derived_power_kw if charging else None
         self.settings.capacity.observe(
             soc_pct=battery.value,
             as_of=battery.as_of.timestamp(),
@@ -372,6 +380,26 @@ class SmartCharger:
         ):
             self.settings.charge_power_kw = power
         self._store.async_save_soon()
+
+    def _derive_power(self, soc_pct: float, as_of: datetime, *, charging: bool) -> None:
+        """Work out the charging power from two reports, for cars that do not say it.
+
+        psa_car_controller gives no power; the rise of the SoC between two charging
+        reports and the capacity give it (coarsely: the SoC is a whole percent, so
+        only a rise of a few points over some minutes is used).
+        """
+        previous = self._previous_charging
+        self._previous_charging = (soc_pct, as_of) if charging else None
+        capacity = self.capacity_kwh()
+        if not charging or previous is None or capacity is None:
+            return
+        risen = soc_pct - previous[0]
+        hours = (as_of - previous[1]).total_seconds() / 3600
+        if risen < MIN_RISE_FOR_POWER_PCT or hours <= 0:
+            # Too little to tell: keep the last one and measure over a longer span.
+            self._previous_charging = previous
+            return
+        self._derived_power_kw = risen / 100 * capacity / hours / DEFAULT_EFFICIENCY
 
     def _verify_cloud_command(self, state: VehicleState) -> None:
         last = self.settings.last_command
@@ -475,12 +503,12 @@ class SmartCharger:
         if state is not None and state.battery_level_pct is not None:
             reading = state.battery_level_pct
             power = None
-            if (
-                state.charge is not None
-                and state.charge.value is ChargeState.CHARGING
-                and state.charging_power_kw is not None
-            ):
-                power = state.charging_power_kw.value
+            if state.charge is not None and state.charge.value is ChargeState.CHARGING:
+                power = (
+                    state.charging_power_kw.value
+                    if state.charging_power_kw is not None
+                    else self._derived_power_kw
+                )
             soc = SocReading(soc_pct=reading.value, as_of=reading.as_of, power_kw=power)
         latency = self.car.latency_s
         if at_charger and charger is not None:
@@ -513,7 +541,7 @@ class SmartCharger:
             and last.sent_at > soc.as_of
         ):
             stopped_at = last.sent_at + timedelta(seconds=latency)
-        power_kw = self.settings.charge_power_kw
+        power_kw = self.settings.charge_power_kw or self._derived_power_kw
         if charger is not None and at_charger and (live_power := charger.power_kw()):
             power_kw = power_kw or live_power
         situation = CarSituation(

@@ -94,7 +94,7 @@ def _window(index: int, raw: Any) -> OffPeakWindow:
     """Return one window of the call, or say which one is wrong and how."""
     try:
         return _parse_window(raw)
-    except (KeyError, TypeError, ValueError) as err:
+    except (KeyError, TypeError, ValueError, probatio.Invalid) as err:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="smart_window_invalid",
