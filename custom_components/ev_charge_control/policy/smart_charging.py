@@ -17,13 +17,17 @@ Order of precedence, each a promise to the owner:
 5. "Charge now": for some minutes or up to the limit, then back to the plan.
 6. The plan: off-peak windows, the cheapest priced slots, or any time; ready by the
    owner's departure.
+
+Every datetime a :class:`Decision` holds is in UTC, as the planner's are: Python adds
+and compares two datetimes that share a tzinfo by their wall clocks, so local times
+in the repeated hour of an autumn night would put ``wake_at`` an hour late.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 
 from .limiter import (
@@ -33,7 +37,15 @@ from .limiter import (
     is_fresh,
     stop_at,
 )
-from .planner import ChargePlan, OffPeakWindow, PriceSlot, plan_prices, plan_windows
+from .planner import (
+    ChargePlan,
+    OffPeakWindow,
+    PriceSlot,
+    _instant,
+    _zone,
+    plan_prices,
+    plan_windows,
+)
 
 # A car stopped at its limit is not restarted for a point or two of drift: each start
 # costs a cloud call and wakes the car for a few minutes of charge.
@@ -155,23 +167,24 @@ class Decision:
 
 
 def next_ready_by(now: datetime, ready_by: time) -> datetime:
-    """Return the next time the car must be ready, in ``now``'s time zone."""
-    local = now.replace(
-        hour=ready_by.hour,
-        minute=ready_by.minute,
-        second=ready_by.second,
-        microsecond=0,
-    )
-    if local <= now:
-        local = (local.replace(tzinfo=None) + timedelta(days=1)).replace(
-            tzinfo=now.tzinfo
-        )
-    return local
+    """Return (in UTC) when the car must next be ready, ``ready_by`` on ``now``'s clock.
+
+    Read as the planner reads a window's start: a time the clock skips on a spring
+    night is the moment of the jump (the first moment the clock is past it), a time
+    it shows twice on an autumn night is its first showing.
+    """
+    tz = _zone(now)
+    wall = ready_by.replace(microsecond=0)
+    today = now.astimezone(tz).date()
+    at = _instant(today, wall, tz, last=False)
+    if at <= now:
+        at = _instant(today + timedelta(days=1), wall, tz, last=False)
+    return at
 
 
 def decide(settings: SmartSettings, car: CarSituation) -> Decision:
     """Return what the charge of one car should do now."""
-    now = car.now
+    now = car.now.astimezone(UTC)
     later = now + MAX_WAIT
     soc = car.soc
     fresh = soc is not None and is_fresh(
@@ -204,7 +217,7 @@ def decide(settings: SmartSettings, car: CarSituation) -> Decision:
                 limit_pct=limit,
                 latency_s=car.latency_s,
             )
-            send_stop = None if at is None else datetime.fromtimestamp(at, now.tzinfo)
+            send_stop = None if at is None else datetime.fromtimestamp(at, UTC)
         if estimated >= limit or (send_stop is not None and send_stop <= now):
             return replace(base, charge=False)
     if estimated >= limit or (
@@ -220,10 +233,13 @@ def decide(settings: SmartSettings, car: CarSituation) -> Decision:
         return replace(base, state=PlanState.BELOW_FLOOR_CHARGING, charge=True)
 
     charge_now = settings.charge_now
-    if charge_now is not None and (charge_now.until is None or charge_now.until > now):
+    until = None
+    if charge_now is not None and charge_now.until is not None:
+        until = charge_now.until.astimezone(UTC)
+    if charge_now is not None and (until is None or until > now):
         wake_at = base.wake_at
-        if charge_now.until is not None:
-            wake_at = min(wake_at, charge_now.until)
+        if until is not None:
+            wake_at = min(wake_at, until)
         return replace(base, state=PlanState.CHARGING_NOW, charge=True, wake_at=wake_at)
 
     needed_s = charge_duration_s(
@@ -257,7 +273,7 @@ def decide(settings: SmartSettings, car: CarSituation) -> Decision:
 
 def _estimate(car: CarSituation, soc: SocReading, later: datetime) -> Decision:
     """Return a decision that only holds the SoC estimated from a fresh reading."""
-    now = car.now
+    now = car.now.astimezone(UTC)
     # The SoC rose from the reading until now, or until our stop took effect.
     until = now if car.charging else car.stopped_at
     estimated = estimate_soc(
@@ -271,7 +287,9 @@ def _estimate(car: CarSituation, soc: SocReading, later: datetime) -> Decision:
     return Decision(
         state=PlanState.LIMIT_REACHED,
         charge=None,
-        wake_at=min(later, soc.as_of + timedelta(seconds=soc.stale_after_s)),
+        wake_at=min(
+            later, soc.as_of.astimezone(UTC) + timedelta(seconds=soc.stale_after_s)
+        ),
         estimated_soc_pct=estimated,
         estimated_at=now,
     )
