@@ -1,0 +1,106 @@
+"""Smart charging of Renault cars: the car's own limit, else the cloud's stop."""
+
+from __future__ import annotations
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.number import (
+    ATTR_VALUE,
+    DOMAIN as NUMBER_DOMAIN,
+    SERVICE_SET_VALUE,
+)
+from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
+from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_ON
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from simulators.renault_cloud import (
+    MEGANE_E_TECH,
+    ZOE_PH1,
+    RenaultCloudSimulator,
+    SimVehicle,
+)
+
+from .conftest import advance
+from .renault_fixtures import *  # noqa: F403 - the Renault fixtures
+
+pytestmark = pytest.mark.parametrize("renault_profiles", [(MEGANE_E_TECH, ZOE_PH1)])
+
+MEGANE = "renault_megane_e_tech"
+ZOE = "renault_zoe"
+
+
+def _car(sim: RenaultCloudSimulator, code: str) -> SimVehicle:
+    return next(v for v in sim.vehicles.values() if v.profile.code == code)
+
+
+def _state(hass: HomeAssistant, entity_id: str) -> str:
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state.state
+
+
+async def _smart_on(hass: HomeAssistant, car: str, limit: int) -> None:
+    await hass.services.async_call(
+        NUMBER_DOMAIN,
+        SERVICE_SET_VALUE,
+        {ATTR_ENTITY_ID: f"number.{car}_charge_limit", ATTR_VALUE: limit},
+        blocking=True,
+    )
+    await hass.services.async_call(
+        SWITCH_DOMAIN,
+        SERVICE_TURN_ON,
+        {ATTR_ENTITY_ID: f"switch.{car}_smart_charging"},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+
+
+async def test_the_car_holds_its_own_limit(
+    hass: HomeAssistant,
+    renault_sim: RenaultCloudSimulator,
+    init_renault: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A model with its own charge levels is given ours, and then stops by itself."""
+    car = _car(renault_sim, MEGANE_E_TECH.code)
+    await _smart_on(hass, MEGANE, 90)
+    assert (car.soc_min, car.soc_target) == (20, 90)
+    assert _state(hass, f"sensor.{MEGANE}_last_charge_command") == "set_car_limit"
+    # Once the car reports its new target, the limit is the car's to keep.
+    await advance(hass, freezer, 5 * 60, step=30)
+    assert _state(hass, f"number.{MEGANE}_car_s_target_charge_level") == "90"
+    assert _state(hass, f"sensor.{MEGANE}_last_charge_command") == "set_car_limit"
+
+
+async def test_a_limit_off_the_car_s_steps_is_ours_to_keep(
+    hass: HomeAssistant,
+    renault_sim: RenaultCloudSimulator,
+    init_renault: MockConfigEntry,
+) -> None:
+    """The car takes levels in steps of 5: a limit of 83 % is not sent to it."""
+    car = _car(renault_sim, MEGANE_E_TECH.code)
+    await _smart_on(hass, MEGANE, 83)
+    assert car.soc_target == 80
+    assert _state(hass, f"sensor.{MEGANE}_last_charge_command") == "unknown"
+
+
+async def test_the_cloud_stops_a_car_without_levels(
+    hass: HomeAssistant,
+    renault_sim: RenaultCloudSimulator,
+    init_renault: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A ZOE has no levels of its own: the cloud's stop is sent ahead of the limit."""
+    car = _car(renault_sim, ZOE_PH1.code)
+    car.plug()
+    await advance(hass, freezer, 15 * 60, step=30)
+    assert car.charging
+    limit = round(car.battery.soc_pct) + 4
+    await _smart_on(hass, ZOE, limit)
+    assert _state(hass, f"sensor.{ZOE}_charge_plan") == "charging_in_window"
+    await advance(hass, freezer, 90 * 60, step=30)
+    assert not car.charging
+    assert abs(car.battery.soc_pct - limit) <= 1.5, car.battery
+    assert _state(hass, f"sensor.{ZOE}_last_charge_command") == "stop_cloud"
+    assert _state(hass, f"sensor.{ZOE}_charge_plan") == "limit_reached"
