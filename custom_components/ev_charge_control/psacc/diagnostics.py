@@ -49,6 +49,11 @@ async def async_get_config_entry_diagnostics(
                 "last_auto_wakeup": coordinator.last_auto_wakeup,
                 "pending": sorted(coordinator.pending),
                 "last_update_success": coordinator.last_update_success,
+                "smart_charging": (
+                    smart.plan_data()
+                    if (smart := runtime.smart.get(coordinator.vin)) is not None
+                    else None
+                ),
             }
         )
     return async_redact_data(

@@ -58,6 +58,11 @@ async def async_get_config_entry_diagnostics(
                     if coordinator.update_interval
                     else None,
                     "last_update_success": coordinator.last_update_success,
+                    "smart_charging": (
+                        smart.plan_data()
+                        if (smart := account.smart.get(vin)) is not None
+                        else None
+                    ),
                 }
                 for vin, coordinator in account.coordinators.items()
             ],

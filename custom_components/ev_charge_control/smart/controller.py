@@ -294,7 +294,11 @@ class SmartCharger:
             if decision.estimated_soc_pct is None
             else round(decision.estimated_soc_pct, 1)
         )
-        data["estimated_at"] = _iso(decision.estimated_at)
+        data["estimated_at"] = _iso(
+            None
+            if decision.estimated_at is None
+            else decision.estimated_at.replace(microsecond=0)
+        )
         data["next_start"] = _iso(decision.next_start)
         data["expected_end"] = _iso(decision.expected_end)
         if decision.plan is not None:
