@@ -555,3 +555,39 @@ async def test_remove_forgets_the_settings(
     await hass.config_entries.async_remove(init_psacc.entry_id)
     await hass.async_block_till_done()
     assert freezer_key not in hass_storage
+
+
+async def test_charge_now_to_the_limit_ends_there(
+    hass: HomeAssistant,
+    init_psacc: MockConfigEntry,
+    psacc_sim: PsaccSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A charge now without minutes ends at the limit; the plan then takes over."""
+    psacc_sim.plug(E208, charge=False)
+    await advance(hass, freezer, 11 * 60, step=60)
+    device_id = car_device_id(hass, E208)
+    await _action(
+        hass,
+        "set_off_peak_windows",
+        {"device_id": device_id, "windows": [{"start": "20:00", "end": "06:00"}]},
+    )
+    await hass.services.async_call(
+        SELECT_DOMAIN,
+        SERVICE_SELECT_OPTION,
+        {ATTR_ENTITY_ID: SOURCE, ATTR_OPTION: "windows"},
+        blocking=True,
+    )
+    await _set_number(hass, LIMIT, 50)
+    await _turn_on(hass)
+    await _action(hass, "charge_now", {"device_id": device_id})
+    assert _state(hass, PLAN) == "charging_now"
+    await advance(hass, freezer, 70 * 60, step=30)
+    assert _state(hass, PLAN) == "limit_reached"
+    plan = await _action(hass, "get_plan", {"device_id": device_id}, response=True)
+    assert plan["state"] == "limit_reached"
+    # Driven down below the limit, the car waits for the window: the charge now is over.
+    psacc_sim.drive(60, E208)
+    await advance(hass, freezer, 11 * 60, step=60)
+    assert _state(hass, PLAN) == "waiting_for_off_peak"
+    assert not psacc_sim.car(E208).charging

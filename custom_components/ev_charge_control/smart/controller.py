@@ -40,6 +40,7 @@ from ..policy.smart_charging import (
     ChargeNow,
     Decision,
     OffPeakSource,
+    PlanState,
     SmartSettings,
     SocReading,
     decide,
@@ -452,6 +453,14 @@ class SmartCharger:
             now = dt_util.now()
             situation, charger = self._situation(now)
             decision = decide(self._policy_settings(now), situation)
+            if self.settings.charge_now is not None and decision.state in (
+                PlanState.LIMIT_REACHED,
+                PlanState.NOT_PLUGGED,
+            ):
+                # "Charge now" is done at the limit or once the cable is out: the
+                # plan takes over again, also for the next plug-in.
+                self.settings.charge_now = None
+                self._store.async_save_soon()
             self.decision = decision
             if self.settings.enabled:
                 await self._apply(decision, situation, charger, now)
