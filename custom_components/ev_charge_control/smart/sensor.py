@@ -36,6 +36,17 @@ def _estimated_soc(smart: SmartCharger) -> float | None:
     return None if decision is None else decision.estimated_soc_pct
 
 
+def _estimated_at(smart: SmartCharger) -> datetime | None:
+    decision = smart.decision
+    if decision is None or decision.estimated_at is None:
+        return None
+    if decision.estimated_soc_pct is None:
+        return None
+    # To the minute: the state does not change with every reading of a charger, and a
+    # person reads the estimate's time no finer.
+    return decision.estimated_at.replace(second=0, microsecond=0)
+
+
 def _next_window_edge(index: int) -> Callable[[SmartCharger], datetime | None]:
     def edge(smart: SmartCharger) -> datetime | None:
         window = smart.next_off_peak()
@@ -59,11 +70,7 @@ SENSORS: tuple[SmartSensorEntityDescription, ...] = (
         translation_key="smart_estimated_soc_time",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda smart: (
-            None
-            if smart.decision is None or smart.decision.estimated_soc_pct is None
-            else smart.decision.estimated_at
-        ),
+        value_fn=_estimated_at,
     ),
     SmartSensorEntityDescription(
         key="plan_state",
