@@ -151,14 +151,17 @@ async def test_charging_car_is_polled_once_per_report(
     renault_sim: RenaultCloudSimulator,
     init_renault: MockConfigEntry,
 ) -> None:
-    """Parked: every ten minutes. Charging: just after each ten-minute report."""
+    """Parked: every five minutes. Charging: just after each ten-minute report."""
     before = renault_sim.calls["battery-status"]
     await advance(hass, freezer, 3000, step=60)
-    assert renault_sim.calls["battery-status"] == before + 5  # parked
+    assert renault_sim.calls["battery-status"] == before + 10  # parked
     car = next(iter(renault_sim.vehicles.values()))
     car.plug()
-    await advance(hass, freezer, 900, step=60)
+    assert _state(hass, CHARGE_STATE) != "charging"
+    # The car reports a minute after the plug-in; a parked poll sees it within five.
+    await advance(hass, freezer, 60 + 300 + 60, step=60)
     assert _state(hass, CHARGE_STATE) == "charging"
+    await advance(hass, freezer, 900 - 420, step=60)
     start = renault_sim.calls["battery-status"]
     worst_age = 0.0
     for _ in range(120):  # two hours
@@ -207,7 +210,7 @@ async def test_outage_then_recovery(
 ) -> None:
     """A cloud error makes the car unavailable; it is back a few minutes later."""
     renault_sim.fail("battery-status", "server_error")
-    await advance(hass, freezer, 650, step=60)
+    await advance(hass, freezer, 360, step=60)  # the next parked poll fails
     assert _state(hass, BATTERY) == STATE_UNAVAILABLE
     await advance(hass, freezer, 360, step=60)
     assert _state(hass, BATTERY) == "50.0"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from custom_components.ev_charge_control.policy.polling import (
@@ -18,7 +20,6 @@ def _poll(now: float, **kwargs: object) -> float:
         "charging": False,
         "plugged": False,
         "last_report": now,
-        "parked_since": now,
         "budget_wait_s": 0.0,
     }
     values.update(kwargs)
@@ -40,18 +41,31 @@ def test_charging_report_late_is_looked_for_again_soon() -> None:
     assert very_late == pytest.approx(DEFAULT_POLLING.min_s)
 
 
-def test_parked_plugged_and_idle() -> None:
-    """Plugged or parked: every 10 min; unplugged for six hours: every 15 min."""
+def test_parked_and_plugged() -> None:
+    """Unplugged: every 5 min, however long parked; plugged, not charging: 10 min."""
     long_ago = -10 * H  # no hourly report due soon
+    assert _poll(0, last_report=long_ago) == 300
+    assert _poll(20 * H, last_report=long_ago) == 300
     assert _poll(0, plugged=True, last_report=long_ago) == 600
-    assert _poll(5 * H, parked_since=0, last_report=long_ago) == 600
-    assert _poll(6 * H, parked_since=0, last_report=long_ago) == 900
-    assert _poll(6 * H, parked_since=None, last_report=long_ago) == 600
 
 
 def test_parked_poll_lands_just_after_the_hourly_report() -> None:
-    """A report due in five minutes is fetched 30 s after it, not 10 min later."""
-    assert _poll(0, parked_since=0, last_report=300 - H) == pytest.approx(330)
+    """A report due in two minutes is fetched 30 s after it, not 5 min later."""
+    assert _poll(0, last_report=120 - H) == pytest.approx(150)
+    assert _poll(0, plugged=True, last_report=300 - H) == pytest.approx(330)
+
+
+def test_parked_hour_is_twelve_polls_and_sees_a_plug_within_five_minutes() -> None:
+    """From one hourly report to the next: polls 5 min apart, the last just after it."""
+    report = 0.0
+    now = report + DEFAULT_POLLING.report_margin_s  # the hourly report was fetched
+    polls = [now]
+    while now < report + H:
+        now += _poll(now, last_report=report)
+        polls.append(now)
+    assert len(polls) == 13  # 12 in the hour, then the next hourly report's
+    assert polls[-1] == pytest.approx(report + H + DEFAULT_POLLING.report_margin_s)
+    assert max(b - a for a, b in pairwise(polls)) <= 300
 
 
 def test_no_data_yet_asks_soon_and_budget_wins() -> None:

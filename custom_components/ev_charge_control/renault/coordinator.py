@@ -2,8 +2,9 @@
 
 Every call to Kamereon spends from the account's budget, whichever car it is for.
 Each car's coordinator chooses its next poll itself (policy.polling): just after the
-car's next report while it charges, hourly when parked, rarely when it has been parked
-unplugged for long, and not at all while the budget is spent or the cloud refuses us.
+car's next report while it charges, just after its hourly report and every few minutes
+in between when parked (to see the cable go in), and not at all while the budget is
+spent or the cloud refuses us.
 A quota error never makes entities unavailable: they keep their last values, whose
 age the last-report sensor shows.
 """
@@ -111,7 +112,6 @@ class RenaultVehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         self.info = info
         self.vin = info.vin
         self.last_fetched: dict[str, float] = {}
-        self.parked_since: float | None = None
         self._poll_soon_at: float | None = None
 
     # --- polling ---------------------------------------------------------------------
@@ -204,10 +204,6 @@ class RenaultVehicleCoordinator(DataUpdateCoordinator[VehicleState]):
             state.charge is not None and state.charge.value is ChargeState.CHARGING
         )
         plugged = state.plug is not None and state.plug.value is PlugState.PLUGGED
-        if charging or plugged:
-            self.parked_since = None
-        elif self.parked_since is None:
-            self.parked_since = now
         last_report = (
             state.battery_level_pct.as_of.timestamp()
             if state.battery_level_pct is not None
@@ -218,7 +214,6 @@ class RenaultVehicleCoordinator(DataUpdateCoordinator[VehicleState]):
             charging=charging,
             plugged=plugged,
             last_report=last_report,
-            parked_since=self.parked_since,
             budget_wait_s=self.account.budget.wait_s(now),
         )
         if self._poll_soon_at is not None:
