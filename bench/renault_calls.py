@@ -147,12 +147,7 @@ def _vehicle(car: _Car) -> Any:
 
 def _plug(car: _Car) -> None:
     """Plug the car in; it reports a minute later, then every 10 minutes from there."""
-    vehicle = _vehicle(car)
-    vehicle.plug()
-    # The simulator would count the charging cadence from the last parked report and
-    # take, at once, a report stamped before the plug-in (yet saying "charging"): a
-    # car counts it from the plug-in. Until the simulator does, the bench says so.
-    vehicle._last_report = vehicle._sim.clock.now()  # noqa: SLF001
+    _vehicle(car).plug()
 
 
 def _battery_as_of(

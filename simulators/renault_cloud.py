@@ -501,6 +501,7 @@ class SimVehicle:
         self.advance(self._sim.clock.now())
         self.plugged = True
         self.wants_charge = self.charge_mode == "always"
+        self._restart_cadence()
         self.report_soon()
 
     def unplug(self) -> None:
@@ -508,7 +509,14 @@ class SimVehicle:
         self.advance(self._sim.clock.now())
         self.plugged = False
         self.wants_charge = False
+        self._restart_cadence()
         self.report_soon()
+
+    def _restart_cadence(self) -> None:
+        # A car counts its reporting cadence from the report it sends after the cable
+        # moves; counted from the last parked report, a report stamped before the
+        # plug-in would already say "charging".
+        self._last_report = self._sim.clock.now()
 
 
 class RenaultCloudSimulator:
