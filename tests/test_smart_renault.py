@@ -8,9 +8,15 @@ from homeassistant.components.number import (
     DOMAIN as NUMBER_DOMAIN,
     SERVICE_SET_VALUE,
 )
+from homeassistant.components.select import (
+    ATTR_OPTION,
+    DOMAIN as SELECT_DOMAIN,
+    SERVICE_SELECT_OPTION,
+)
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_ON
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -73,14 +79,55 @@ async def test_the_car_holds_its_own_limit(
     assert _state(hass, f"sensor.{MEGANE}_last_charge_command") == "set_car_limit"
 
 
-async def test_a_limit_off_the_car_s_steps_is_ours_to_keep(
+async def test_a_limit_between_the_car_s_steps(
     hass: HomeAssistant,
     renault_sim: RenaultCloudSimulator,
     init_renault: MockConfigEntry,
 ) -> None:
-    """The car takes levels in steps of 5: a limit of 83 % is not sent to it."""
+    """The car takes steps of 5 and its cloud cannot stop it: 88 % becomes 85 %."""
     car = _car(renault_sim, MEGANE_E_TECH.code)
-    await _smart_on(hass, MEGANE, 83)
+    await _smart_on(hass, MEGANE, 88)
+    assert car.soc_target == 85
+    assert _state(hass, f"sensor.{MEGANE}_last_charge_command") == "set_car_limit"
+    # The plan aims at what the car keeps, so it never asks the car for more.
+    device = next(
+        device_id
+        for device_id in (
+            entry.device_id
+            for entry in er.async_entries_for_config_entry(
+                er.async_get(hass), init_renault.entry_id
+            )
+            if entry.entity_id == f"switch.{MEGANE}_smart_charging"
+        )
+    )
+    plan = await hass.services.async_call(
+        "ev_charge_control",
+        "get_plan",
+        {"device_id": device},
+        blocking=True,
+        return_response=True,
+    )
+    assert plan["limit"] == 88
+
+
+async def test_a_limit_between_steps_is_the_charger_s_when_linked(
+    hass: HomeAssistant,
+    renault_sim: RenaultCloudSimulator,
+    init_renault: MockConfigEntry,
+    init_quasar: MockConfigEntry,
+) -> None:
+    """Linked to a charger, which can stop at 88 %, the car's own levels stay as set."""
+    car = _car(renault_sim, MEGANE_E_TECH.code)
+    await hass.services.async_call(
+        SELECT_DOMAIN,
+        SERVICE_SELECT_OPTION,
+        {
+            ATTR_ENTITY_ID: f"select.{MEGANE}_linked_charger",
+            ATTR_OPTION: init_quasar.title,
+        },
+        blocking=True,
+    )
+    await _smart_on(hass, MEGANE, 88)
     assert car.soc_target == 80
     assert _state(hass, f"sensor.{MEGANE}_last_charge_command") == "unknown"
 

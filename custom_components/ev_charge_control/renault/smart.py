@@ -74,16 +74,17 @@ class RenaultOwnLimit:
         self.coordinator = coordinator
 
     def levels_for(self, limit_pct: int, floor_pct: int) -> tuple[int, int] | None:
-        """Return the levels the car can hold, if our limit is one of its steps.
+        """Return the car's levels nearest ours and never above: its step at or below.
 
-        The car's floor only takes a few values: ours is rounded down into its range
-        (the car charging a little less at once is harmless; the plan still lifts it
-        to our floor).
+        The car takes levels in steps of 5, its floor only a few of them: ours are
+        rounded down into its ranges (the car charging a little less at once is
+        harmless; the plan still lifts it to our floor). None below its lowest limit.
         """
-        if not MIN_SOC_TARGET <= limit_pct <= MAX_SOC_TARGET or limit_pct % SOC_STEP:
+        target = min(MAX_SOC_TARGET, limit_pct - limit_pct % SOC_STEP)
+        if target < MIN_SOC_TARGET:
             return None
         floor = min(MAX_SOC_MIN, max(MIN_SOC_MIN, floor_pct - floor_pct % SOC_STEP))
-        return floor, limit_pct
+        return floor, target
 
     async def async_set(self, floor_pct: int, limit_pct: int) -> None:
         """Set the car's own floor and limit."""

@@ -480,9 +480,11 @@ class SmartCharger:
             # Done: back to the plan, and nothing stale kept for the next restart.
             settings.charge_now = charge_now = None
             self._store.async_save_soon()
+        own = self._own_levels()
         return SmartSettings(
             enabled=settings.enabled,
-            limit_pct=settings.limit_pct,
+            # The car's own step, when that is what keeps the limit.
+            limit_pct=settings.limit_pct if own is None else own[1][1],
             floor_pct=settings.floor_pct,
             ready_by=settings.ready_by,
             source=settings.source,
@@ -579,11 +581,22 @@ class SmartCharger:
         return () if state is None else tuple(parse_price_forecast(state.attributes))
 
     def _own_levels(self) -> tuple[OwnLimit, tuple[int, int]] | None:
+        """Return the car's own levels to set, when they are how the limit is kept.
+
+        Our limit itself when it is one of the car's steps. When it is not, and nothing
+        else can stop the charge (no linked charger, no stop in the car's cloud), the
+        car's highest step below it: stopping a little early beats never stopping.
+        """
         own = self.car.own_limit()
         if own is None:
             return None
-        levels = own.levels_for(self.settings.limit_pct, self.settings.floor_pct)
-        return None if levels is None else (own, levels)
+        settings = self.settings
+        levels = own.levels_for(settings.limit_pct, settings.floor_pct)
+        if levels is None or levels[1] == settings.limit_pct:
+            return None if levels is None else (own, levels)
+        if settings.linked_charger is not None or self.car.can_start_stop():
+            return None
+        return own, levels
 
     def _car_enforces_limit(self, state: VehicleState | None) -> bool:
         wanted = self._own_levels()
