@@ -105,6 +105,21 @@ async def _action(
     return result
 
 
+async def _use_windows(
+    hass: HomeAssistant, device_id: str, windows: list[dict[str, Any]]
+) -> None:
+    """Set the car's off-peak windows and make them the source of cheap hours."""
+    await _action(
+        hass, "set_off_peak_windows", {"device_id": device_id, "windows": windows}
+    )
+    await hass.services.async_call(
+        SELECT_DOMAIN,
+        SERVICE_SELECT_OPTION,
+        {ATTR_ENTITY_ID: SOURCE, ATTR_OPTION: "windows"},
+        blocking=True,
+    )
+
+
 async def test_off_by_default_and_never_touches_the_charge(
     hass: HomeAssistant,
     init_psacc: MockConfigEntry,
@@ -160,19 +175,9 @@ async def test_waits_for_the_window_then_charges(
     psacc_sim.plug(E208)
     await advance(hass, freezer, 11 * 60, step=60)
     device_id = car_device_id(hass, E208)
-    await _action(
-        hass,
-        "set_off_peak_windows",
-        {"device_id": device_id, "windows": [{"start": "15:00", "end": "18:00"}]},
-    )
+    await _use_windows(hass, device_id, [{"start": "15:00", "end": "18:00"}])
     # 40 % -> 60 % fits in the three hours of the window, even at a slow 3.7 kW.
     await _set_number(hass, LIMIT, 60)
-    await hass.services.async_call(
-        SELECT_DOMAIN,
-        SERVICE_SELECT_OPTION,
-        {ATTR_ENTITY_ID: SOURCE, ATTR_OPTION: "windows"},
-        blocking=True,
-    )
     await hass.services.async_call(
         TIME_DOMAIN,
         TIME_SET_VALUE,
@@ -216,19 +221,9 @@ async def test_below_floor_charges_at_once(
     psacc_sim.plug(E208, charge=False)
     await advance(hass, freezer, 11 * 60, step=60)
     device_id = car_device_id(hass, E208)
-    await _action(
-        hass,
-        "set_off_peak_windows",
-        {"device_id": device_id, "windows": [{"start": "20:00", "end": "06:00"}]},
-    )
+    await _use_windows(hass, device_id, [{"start": "20:00", "end": "06:00"}])
     await _action(
         hass, "set_charge_limits", {"device_id": device_id, "limit": 90, "floor": 45}
-    )
-    await hass.services.async_call(
-        SELECT_DOMAIN,
-        SERVICE_SELECT_OPTION,
-        {ATTR_ENTITY_ID: SOURCE, ATTR_OPTION: "windows"},
-        blocking=True,
     )
     await _turn_on(hass)
     assert _state(hass, PLAN) == "below_floor_charging"
@@ -247,17 +242,7 @@ async def test_charge_now_for_minutes_then_back_to_the_plan(
     psacc_sim.plug(E208, charge=False)
     await advance(hass, freezer, 11 * 60, step=60)
     device_id = car_device_id(hass, E208)
-    await _action(
-        hass,
-        "set_off_peak_windows",
-        {"device_id": device_id, "windows": [{"start": "20:00", "end": "06:00"}]},
-    )
-    await hass.services.async_call(
-        SELECT_DOMAIN,
-        SERVICE_SELECT_OPTION,
-        {ATTR_ENTITY_ID: SOURCE, ATTR_OPTION: "windows"},
-        blocking=True,
-    )
+    await _use_windows(hass, device_id, [{"start": "20:00", "end": "06:00"}])
     await _turn_on(hass)
     assert _state(hass, PLAN) == "waiting_for_off_peak"
     await _action(hass, "charge_now", {"device_id": device_id, "minutes": 20})
@@ -282,17 +267,9 @@ async def test_settings_survive_a_restart(
         {"start": "22:00", "end": "06:00", "weekdays": ["mon", "tue"]},
         {"start": "12:00", "end": "14:00", "weekdays": ["sat", "sun"]},
     ]
-    await _action(
-        hass, "set_off_peak_windows", {"device_id": device_id, "windows": windows}
-    )
+    await _use_windows(hass, device_id, windows)
     await _action(
         hass, "set_charge_limits", {"device_id": device_id, "limit": 70, "floor": 10}
-    )
-    await hass.services.async_call(
-        SELECT_DOMAIN,
-        SERVICE_SELECT_OPTION,
-        {ATTR_ENTITY_ID: SOURCE, ATTR_OPTION: "windows"},
-        blocking=True,
     )
     await _turn_on(hass)
     before = await _action(hass, "get_plan", {"device_id": device_id}, response=True)
@@ -567,17 +544,7 @@ async def test_charge_now_to_the_limit_ends_there(
     psacc_sim.plug(E208, charge=False)
     await advance(hass, freezer, 11 * 60, step=60)
     device_id = car_device_id(hass, E208)
-    await _action(
-        hass,
-        "set_off_peak_windows",
-        {"device_id": device_id, "windows": [{"start": "20:00", "end": "06:00"}]},
-    )
-    await hass.services.async_call(
-        SELECT_DOMAIN,
-        SERVICE_SELECT_OPTION,
-        {ATTR_ENTITY_ID: SOURCE, ATTR_OPTION: "windows"},
-        blocking=True,
-    )
+    await _use_windows(hass, device_id, [{"start": "20:00", "end": "06:00"}])
     await _set_number(hass, LIMIT, 50)
     await _turn_on(hass)
     await _action(hass, "charge_now", {"device_id": device_id})
