@@ -30,10 +30,6 @@ class PsaccCarLink:
         data = self.coordinator.data
         return None if data is None else data.state
 
-    def available(self) -> bool:
-        """Return whether the server answered the last read."""
-        return self.coordinator.last_update_success
-
     def add_listener(self, update: Callable[[], None]) -> CALLBACK_TYPE:
         """Call ``update`` after every read."""
         return self.coordinator.async_add_listener(update)

@@ -37,10 +37,6 @@ class RenaultCarLink:
         """Return the car's newest state."""
         return self.coordinator.data
 
-    def available(self) -> bool:
-        """Return whether the cloud answered the last poll."""
-        return self.coordinator.last_update_success
-
     def add_listener(self, update: Callable[[], None]) -> CALLBACK_TYPE:
         """Call ``update`` after every poll."""
         return self.coordinator.async_add_listener(update)

@@ -323,18 +323,19 @@ class SmartCharger:
         found = quasar_coordinators(self.hass).get(linked)
         return None if found is None else ChargerLink(found[1])
 
-    def _follow_charger(self) -> None:
+    def _follow_charger(self) -> ChargerLink | None:
         """Listen to the linked charger's readings (again, once it has reloaded)."""
         charger = self._charger()
         followed = None if charger is None else charger.coordinator
         if followed is self._followed:
-            return
+            return charger
         if self._charger_unsub is not None:
             self._charger_unsub()
             self._charger_unsub = None
         self._followed = followed
         if charger is not None:
             self._charger_unsub = charger.add_listener(self._request_evaluate)
+        return charger
 
     def _follow_prices(self) -> None:
         if self._price_unsub is not None:
@@ -449,9 +450,9 @@ class SmartCharger:
         self._queued = False
         async with self._lock:
             # A charger set up after the car (or reloaded) is picked up here.
-            self._follow_charger()
+            linked = self._follow_charger()
             now = dt_util.now()
-            situation, charger = self._situation(now)
+            situation, charger = self._situation(now, linked)
             decision = decide(self._policy_settings(now), situation)
             if self.settings.charge_now is not None and decision.state in (
                 PlanState.LIMIT_REACHED,
@@ -492,10 +493,12 @@ class SmartCharger:
             charge_now=charge_now,
         )
 
-    def _situation(self, now: datetime) -> tuple[CarSituation, ChargerLink | None]:
+    def _situation(
+        self, now: datetime, charger: ChargerLink | None
+    ) -> tuple[CarSituation, ChargerLink | None]:
         state = self.car.vehicle_state()
-        charger = self._charger()
-        at_charger = charger is not None and charger.car_connected() is True
+        connected = None if charger is None else charger.car_connected()
+        at_charger = connected is True
         plugged: bool | None = None
         if state is not None and state.plug is not None:
             if state.plug.value is PlugState.PLUGGED:
@@ -504,9 +507,7 @@ class SmartCharger:
                 plugged = False
         if at_charger:
             plugged = True
-        elif (
-            charger is not None and charger.car_connected() is False and plugged is None
-        ):
+        elif connected is False and plugged is None:
             plugged = False
 
         charging = bool(
@@ -518,7 +519,7 @@ class SmartCharger:
         if state is not None and state.battery_level_pct is not None:
             reading = state.battery_level_pct
             power = None
-            if state.charge is not None and state.charge.value is ChargeState.CHARGING:
+            if charging:
                 power = (
                     state.charging_power_kw.value
                     if state.charging_power_kw is not None
@@ -557,7 +558,7 @@ class SmartCharger:
         ):
             stopped_at = last.sent_at + timedelta(seconds=latency)
         power_kw = self.settings.charge_power_kw or self._derived_power_kw
-        if charger is not None and at_charger and (live_power := charger.power_kw()):
+        if at_charger and charger is not None and (live_power := charger.power_kw()):
             power_kw = power_kw or live_power
         situation = CarSituation(
             now=now,

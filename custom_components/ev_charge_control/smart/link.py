@@ -36,9 +36,6 @@ class CarLink(Protocol):
     def vehicle_state(self) -> VehicleState | None:
         """Return the newest state the cloud gave, or None before the first."""
 
-    def available(self) -> bool:
-        """Return whether the cloud answers."""
-
     def add_listener(self, update: Callable[[], None]) -> CALLBACK_TYPE:
         """Call ``update`` after every poll; return what stops it."""
 
@@ -112,12 +109,8 @@ class ChargerLink:
         state = self.coordinator.data.state
         if state.car_soc_pct is None:
             return None
-        power = (
-            state.power_w / 1000
-            if state.status is ChargerStatus.CHARGING and state.power_w > 0
-            else None
-        )
-        return float(state.car_soc_pct), state.as_of, power
+        # A paused session draws nothing: no power to extrapolate with.
+        return float(state.car_soc_pct), state.as_of, self.power_kw() or None
 
     def power_kw(self) -> float | None:
         """Return the power flowing into the car now, if it charges."""
