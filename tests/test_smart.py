@@ -7,6 +7,7 @@ the Quasar simulator over Modbus TCP, sharing the car's battery when they are li
 from __future__ import annotations
 
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.number import (
@@ -29,9 +30,11 @@ from homeassistant.const import (
     ATTR_TIME,
     SERVICE_TURN_OFF,
     SERVICE_TURN_ON,
+    Platform,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -118,6 +121,30 @@ async def _use_windows(
         {ATTR_ENTITY_ID: SOURCE, ATTR_OPTION: "windows"},
         blocking=True,
     )
+
+
+async def test_smart_entities_name_the_car_s_device_when_they_come_first(
+    hass: HomeAssistant, psacc_entry: MockConfigEntry
+) -> None:
+    """Platforms load concurrently; the select may create the car's device itself.
+
+    Only the select platform is loaded here, so the smart charging entities are the
+    first of the car's to reach the device registry: the device still gets the car's
+    name, and the entities the ids every other test (and the user's automations) use.
+    """
+    psacc_entry.add_to_hass(hass)
+    with patch(
+        "custom_components.ev_charge_control.psacc.PLATFORMS", [Platform.SELECT]
+    ):
+        assert await hass.config_entries.async_setup(psacc_entry.entry_id)
+        await hass.async_block_till_done()
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, E208), psacc_entry.entry_id
+    )
+    assert device is not None
+    assert (device.name, device.manufacturer) == ("Peugeot e-208", "Peugeot")
+    assert hass.states.get(SOURCE) is not None
+    assert hass.states.get(LINKED) is not None
 
 
 async def test_off_by_default_and_never_touches_the_charge(

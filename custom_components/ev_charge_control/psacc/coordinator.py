@@ -35,6 +35,7 @@ from ..drivers.models import (
 )
 from ..drivers.psacc import ChargeControl, PsaccClient
 from ..policy.wakeup import WakeupBudget
+from ..vehicle import vehicle_device_info
 
 if TYPE_CHECKING:
     from ..smart.controller import SmartCharger
@@ -147,6 +148,9 @@ class PsaccCoordinator(DataUpdateCoordinator[PsaccData]):
         self.vin = info.vin
         self.last_auto_wakeup: datetime | None = None
         self.pending: dict[str, Pending] = {}
+        # Every entity of the car, its own and smart charging's, names the whole device:
+        # whichever platform comes first creates it, and it must not come out unnamed.
+        self.device_info = vehicle_device_info(info, configuration_url=client.url)
 
     def has(self, capability: str) -> bool:
         """Return whether the car supports something."""

@@ -55,19 +55,20 @@ def _charger_coordinator(hass: HomeAssistant, device_id: str) -> QuasarCoordinat
             translation_key="device_not_found",
             translation_placeholders={"device_id": device_id},
         )
-    entries: list[QuasarConfigEntry] = [
-        entry
-        for entry in hass.config_entries.async_entries(DOMAIN)
-        if entry.entry_id in device.config_entries
-        and entry.data.get(CONF_KIND) == DeviceKind.QUASAR
-    ]
-    if not entries:
+    # A device belongs to exactly one config entry (Home Assistant 2026.10 on).
+    entry: QuasarConfigEntry | None = hass.config_entries.async_get_entry(
+        device.config_entry_id
+    )
+    if (
+        entry is None
+        or entry.domain != DOMAIN
+        or entry.data.get(CONF_KIND) != DeviceKind.QUASAR
+    ):
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="not_a_charger",
             translation_placeholders={"device": device.name or device_id},
         )
-    entry = entries[0]
     if entry.state is not ConfigEntryState.LOADED:
         raise ServiceValidationError(
             translation_domain=DOMAIN,

@@ -50,6 +50,7 @@ from ..drivers.models import (
 from ..drivers.renault import RenaultAccountClient
 from ..policy.budget import CallBudget
 from ..policy.polling import next_poll_s, parts_due
+from ..vehicle import vehicle_device_info
 
 if TYPE_CHECKING:
     from ..smart.controller import SmartCharger
@@ -113,6 +114,9 @@ class RenaultVehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         self.vin = info.vin
         self.last_fetched: dict[str, float] = {}
         self._poll_soon_at: float | None = None
+        # Every entity of the car, its own and smart charging's, names the whole device:
+        # whichever platform comes first creates it, and it must not come out unnamed.
+        self.device_info = vehicle_device_info(info)
 
     # --- polling ---------------------------------------------------------------------
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from ..vehicle import vehicle_device_info
 from .coordinator import RenaultVehicleCoordinator
 
 
@@ -32,4 +31,4 @@ class RenaultEntity(CoordinatorEntity[RenaultVehicleCoordinator]):
         super().__init__(coordinator)
         self.entity_description = description
         self._attr_unique_id = f"{coordinator.info.vin}_{description.key}"
-        self._attr_device_info = vehicle_device_info(coordinator.info)
+        self._attr_device_info = coordinator.device_info

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from homeassistant.core import CALLBACK_TYPE
+from homeassistant.helpers.device_registry import DeviceInfo
 from renault_api.const import (
     MAX_SOC_MIN,
     MAX_SOC_TARGET,
@@ -32,6 +33,11 @@ class RenaultCarLink:
     def info(self) -> VehicleInfo:
         """Return what identifies the car."""
         return self.coordinator.info
+
+    @property
+    def device_info(self) -> DeviceInfo:
+        """Return the car's device."""
+        return self.coordinator.device_info
 
     def vehicle_state(self) -> VehicleState | None:
         """Return the car's newest state."""

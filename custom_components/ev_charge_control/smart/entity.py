@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 
-from ..const import DOMAIN
 from .controller import SmartCharger
 
 
@@ -16,11 +14,15 @@ class SmartEntity(Entity):
     _attr_should_poll = False
 
     def __init__(self, smart: SmartCharger, description: EntityDescription) -> None:
-        """Attach the entity to the car's device (its cloud's entities made it)."""
+        """Attach the entity to the car's device, named in full.
+
+        Platforms are set up concurrently: a smart charging entity may be the first
+        of the car's to reach the device registry, and creates the device then.
+        """
         self.smart = smart
         self.entity_description = description
         self._attr_unique_id = f"{smart.vin}_{description.key}"
-        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, smart.vin)})
+        self._attr_device_info = smart.car.device_info
 
     async def async_added_to_hass(self) -> None:
         """Follow the plan."""

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN, DeviceKind
@@ -28,6 +29,10 @@ class CarLink(Protocol):
     @property
     def info(self) -> VehicleInfo:
         """Return what identifies the car."""
+
+    @property
+    def device_info(self) -> DeviceInfo:
+        """Return the car's whole device, as the car's own entities give it."""
 
     @property
     def latency_s(self) -> float:

@@ -71,9 +71,9 @@ def _smart(hass: HomeAssistant, device_id: str) -> SmartCharger:
             translation_placeholders={"device_id": device_id},
         )
     name = device.name_by_user or device.name or device_id
-    for entry in hass.config_entries.async_entries(DOMAIN):
-        if entry.entry_id not in device.config_entries:
-            continue
+    # A device belongs to exactly one config entry (Home Assistant 2026.10 on).
+    entry = hass.config_entries.async_get_entry(device.config_entry_id)
+    if entry is not None and entry.domain == DOMAIN:
         if entry.state is not ConfigEntryState.LOADED:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
