@@ -76,9 +76,8 @@ def _remove_unchosen_devices(hass: HomeAssistant, entry: PsaccConfigEntry) -> No
     registry = dr.async_get(hass)
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         if not any(d == DOMAIN and vin in chosen for d, vin in device.identifiers):
-            registry.async_update_device(
-                device.id, remove_config_entry_id=entry.entry_id
-            )
+            # The device is this entry's alone (one entry per device since 2026.10).
+            registry.async_remove_device(device.id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PsaccConfigEntry) -> bool:
