@@ -144,6 +144,7 @@ HVAC_SETTINGS: Final = "hvac-settings"
 SOC_LEVELS: Final = "kcm:ev/soc-levels"
 EV_SETTINGS: Final = "kcm:ev/settings"
 SET_CHARGE_MODE: Final = "actions/charge-mode"
+SET_CHARGE_SCHEDULE: Final = "actions/charge-schedule"
 CHARGE_START: Final = "actions/charging-start:start"
 CHARGE_STOP: Final = "actions/charging-start:stop"
 KCM_CHARGE_START: Final = "kcm:charge/start"
@@ -168,6 +169,7 @@ _KCA_GET: Final = {
 }
 _KCA_ACTIONS: Final = {
     "actions/charge-mode",
+    "actions/charge-schedule",
     "actions/charging-start",
     "actions/hvac-start",
     "actions/horn-lights",
@@ -256,8 +258,10 @@ TWINGO_ELECTRIC: Final = ModelProfile(
     capacity_kwh=22.0,
     max_ac_power_w=22000.0,
     km_per_kwh=8.2,
+    # No stop and no levels of its own: only its charge schedule can hold a charge.
     endpoints=_COMMON
     | {LOCATION, CHARGING_SETTINGS, HVAC_SETTINGS, CHARGE_START}
+    | {SET_CHARGE_MODE, SET_CHARGE_SCHEDULE}
     | {HVAC_START, HVAC_CANCEL},
 )
 PROFILES: Final = (ZOE_PH1, ZOE_PH2, MEGANE_E_TECH, R5_E_TECH, SPRING, TWINGO_ELECTRIC)
@@ -324,6 +328,9 @@ class SimVehicle:
         self.plugged = False
         self.wants_charge = False
         self.charge_mode = "always"
+        # Kamereon charge schedules, as the app writes them: in "schedule_mode" the car
+        # charges only inside an activated schedule's window (times in UTC).
+        self.schedules: list[dict[str, Any]] = []
         self.evse_power_w = 7400.0
         self.soc_min = 20
         self.soc_target = 80
@@ -365,7 +372,28 @@ class SimVehicle:
             and self.evse_power_w > 0
             and not self.battery.full
             and not self.target_reached
+            and self.schedule_allows(self._integrated_at)
         )
+
+    def schedule_allows(self, t: float) -> bool:
+        """Whether the charge mode lets the car charge at ``t`` (a clock time)."""
+        if self.charge_mode != "schedule_mode":
+            return True
+        at = self._sim.wall(t)
+        for schedule in self.schedules:
+            if not schedule.get("activated"):
+                continue
+            # A window may start the day before and run past midnight.
+            for days_back in (0, 1):
+                day = at - timedelta(days=days_back)
+                window = schedule.get(_WEEKDAYS[day.weekday()])
+                if not window:
+                    continue
+                hour, minute = _schedule_time(str(window["startTime"]))
+                start = day.replace(hour=hour, minute=minute, second=0, microsecond=0)
+                if start <= at < start + timedelta(minutes=int(window["duration"])):
+                    return True
+        return False
 
     def _integrate_to(self, t: float) -> None:
         if t <= self._integrated_at:
@@ -420,7 +448,9 @@ class SimVehicle:
             return 0.2
         if self.wants_charge and self.evse_power_w <= 0:
             return 0.3
-        if not self.wants_charge and self.charge_mode == "schedule_mode":
+        if self.charge_mode == "schedule_mode" and not self.schedule_allows(
+            self._integrated_at
+        ):
             return 0.1
         return 0.0
 
@@ -497,10 +527,10 @@ class SimVehicle:
     # --- test hooks ------------------------------------------------------------------
 
     def plug(self) -> None:
-        """Plug the cable in; in mode "always" the car starts charging at once."""
+        """Plug the cable in: the car charges at once, or in its schedule's windows."""
         self.advance(self._sim.clock.now())
         self.plugged = True
-        self.wants_charge = self.charge_mode == "always"
+        self.wants_charge = True
         self._restart_cadence()
         self.report_soon()
 
@@ -1019,7 +1049,7 @@ class RenaultCloudSimulator:
 
     def _charging_settings(self, vehicle: SimVehicle) -> web.Response:
         mode = "always" if vehicle.charge_mode == "always" else "scheduled"
-        return _data(vehicle.vin, {"mode": mode, "schedules": []})
+        return _data(vehicle.vin, {"mode": mode, "schedules": vehicle.schedules})
 
     def _res_state(self, vehicle: SimVehicle) -> web.Response:
         return _data(vehicle.vin, {"details": "-", "code": "0"})
@@ -1096,6 +1126,10 @@ class RenaultCloudSimulator:
                 vehicle.charge_mode = "schedule_mode"
             else:
                 raise KamereonError(ERR_INVALID_INPUT, f"unknown charge mode {mode}")
+            # In either mode a plugged car wants its charge: at once, or in a window.
+            vehicle.wants_charge = vehicle.plugged
+        elif endpoint == SET_CHARGE_SCHEDULE:
+            vehicle.schedules = _checked_schedules(attributes.get("schedules"))
         elif endpoint in (CHARGE_START, KCM_CHARGE_START, KCM_RESUME):
             vehicle.wants_charge = True
         elif endpoint in (CHARGE_STOP, KCM_PAUSE):
@@ -1153,6 +1187,8 @@ def _route(parts: list[str], method: str, body: dict[str, Any]) -> tuple[str, st
             name = "/".join(rest)
             if method == "GET" and _KCA_GET.get(name) == _version(v):
                 return name, account_id, vin
+            if method == "POST" and name == SET_CHARGE_SCHEDULE and _version(v) == 2:
+                return name, account_id, vin
             if method == "POST" and name in _KCA_ACTIONS and _version(v) == 1:
                 action = str(
                     ((body.get("data") or {}).get("attributes") or {}).get(
@@ -1172,6 +1208,43 @@ def _route(parts: list[str], method: str, body: dict[str, Any]) -> tuple[str, st
                 what = ((body.get("data") or {}).get("attributes") or {}).get("action")
                 return f"{name}:{what}", account_id, vin
     raise KamereonError(ERR_NOT_FOUND)
+
+
+_WEEKDAYS: Final = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+
+
+def _schedule_time(value: str) -> tuple[int, int]:
+    """Read Kamereon's "THH:MMZ"; raise KamereonError on anything else."""
+    if len(value) != 7 or value[0] != "T" or value[3] != ":" or value[6] != "Z":
+        raise KamereonError(ERR_INVALID_INPUT, f"bad startTime {value!r}")
+    hour, minute = int(value[1:3]), int(value[4:6])
+    if hour > 23 or minute % 15:
+        raise KamereonError(ERR_INVALID_INPUT, f"bad startTime {value!r}")
+    return hour, minute
+
+
+def _checked_schedules(raw: object) -> list[dict[str, Any]]:
+    """Check schedules the way the car does: quarter hours, 15 min to a day."""
+    if not isinstance(raw, list) or not all(isinstance(s, dict) for s in raw):
+        raise KamereonError(ERR_INVALID_INPUT, "schedules must be a list")
+    for schedule in raw:
+        for day in _WEEKDAYS:
+            window = schedule.get(day)
+            if window is None:
+                continue
+            _schedule_time(str(window.get("startTime")))
+            duration = window.get("duration")
+            if not isinstance(duration, int) or not 15 <= duration <= 1440:
+                raise KamereonError(ERR_INVALID_INPUT, f"bad duration {duration!r}")
+    return [dict(schedule) for schedule in raw]
 
 
 def _version(v: str) -> int:

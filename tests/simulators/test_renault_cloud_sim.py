@@ -19,6 +19,7 @@ from renault_api.kamereon.exceptions import (
     PrivacyModeOnException,
     QuotaLimitException,
 )
+from renault_api.kamereon.models import ChargeDaySchedule, ChargeSchedule
 from renault_api.renault_client import RenaultClient
 from renault_api.renault_vehicle import RenaultVehicle
 
@@ -29,6 +30,7 @@ from simulators.renault_cloud import (
     MEGANE_E_TECH,
     PROFILES,
     SPRING,
+    TWINGO_ELECTRIC,
     ZOE_PH1,
     ZOE_PH2,
     RenaultCloudSimulator,
@@ -270,6 +272,82 @@ async def test_spring_pause_resume(
     await vehicle.set_charge_start()
     clock.advance(60)
     assert (await vehicle.get_battery_status()).chargingStatus == 1.0
+
+
+def _day(start: str, minutes: int) -> ChargeDaySchedule:
+    return ChargeDaySchedule(
+        raw_data={"startTime": start, "duration": minutes},
+        startTime=start,
+        duration=minutes,
+    )
+
+
+def _schedule(
+    schedule_id: int, *, activated: bool, monday: ChargeDaySchedule
+) -> ChargeSchedule:
+    """One schedule with a window on Mondays only."""
+    days = ("tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    return ChargeSchedule(
+        raw_data={},
+        id=schedule_id,
+        activated=activated,
+        monday=monday,
+        **dict.fromkeys(days),
+    )
+
+
+async def test_twingo_charges_only_in_its_schedule(
+    sim: RenaultCloudSimulator, http: aiohttp.ClientSession, clock: ManualClock
+) -> None:
+    """In schedule mode the car waits for a window; "always" charges again at once."""
+    twingo = car(sim, TWINGO_ELECTRIC.code)
+    twingo.plug()
+    vehicle = await api_vehicle(sim, http, twingo.vin)
+    with pytest.raises(NotSupportedException):
+        await vehicle.set_charge_stop()
+    # START is Monday 12:00 UTC: the window of 11:00-11:15 is over already; the one at
+    # 13:00 is yet to come but belongs to a schedule that is not activated.
+    await vehicle.set_charge_schedules(
+        [
+            _schedule(1, activated=True, monday=_day("T11:00Z", 15)),
+            _schedule(2, activated=False, monday=_day("T13:00Z", 30)),
+        ]
+    )
+    await vehicle.set_charge_mode("schedule_mode")
+    clock.advance(120)
+    assert (await vehicle.get_battery_status()).chargingStatus == 0.1
+    soc = twingo.battery.soc_pct
+    clock.advance(3 * 3600)
+    assert twingo.battery.soc_pct == soc
+    settings = await vehicle.get_charging_settings()
+    assert settings.mode == "scheduled"
+    assert [schedule.id for schedule in settings.schedules or []] == [1, 2]
+    await vehicle.set_charge_mode("always_charging")
+    clock.advance(120)
+    assert (await vehicle.get_battery_status()).chargingStatus == 1.0
+    assert twingo.battery.soc_pct > soc
+
+
+async def test_a_schedule_window_charges_across_midnight(
+    sim: RenaultCloudSimulator, http: aiohttp.ClientSession, clock: ManualClock
+) -> None:
+    """A window that starts on Monday 23:00 still charges on Tuesday 00:30."""
+    twingo = car(sim, TWINGO_ELECTRIC.code)
+    twingo.plug()
+    vehicle = await api_vehicle(sim, http, twingo.vin)
+    await vehicle.set_charge_schedules(
+        [_schedule(1, activated=True, monday=_day("T23:00Z", 120))]
+    )
+    await vehicle.set_charge_mode("schedule_mode")
+    assert not twingo.schedule_allows(clock.now())
+    clock.advance(12.5 * 3600)  # Tuesday 00:30 UTC
+    assert twingo.schedule_allows(clock.now())
+    clock.advance(3600)  # 01:30: the window ended at 01:00
+    assert not twingo.schedule_allows(clock.now())
+    with pytest.raises(KamereonResponseException):
+        await vehicle.set_charge_schedules(
+            [_schedule(1, activated=True, monday=_day("T23:10Z", 15))]
+        )
 
 
 async def test_quota_per_account(
