@@ -327,10 +327,14 @@ class SimVehicle:
         self.integrate = integrate
         self.plugged = False
         self.wants_charge = False
+        self.started_now = False
         self.charge_mode = "always"
         # Kamereon charge schedules, as the app writes them: in "schedule_mode" the car
         # charges only inside an activated schedule's window (times in UTC).
         self.schedules: list[dict[str, Any]] = []
+        # "Charge now" from the app overrides the schedule until the cable or the
+        # settings change.
+        self.started_now = False
         self.evse_power_w = 7400.0
         self.soc_min = 20
         self.soc_target = 80
@@ -377,7 +381,7 @@ class SimVehicle:
 
     def schedule_allows(self, t: float) -> bool:
         """Whether the charge mode lets the car charge at ``t`` (a clock time)."""
-        if self.charge_mode != "schedule_mode":
+        if self.charge_mode != "schedule_mode" or self.started_now:
             return True
         at = self._sim.wall(t)
         for schedule in self.schedules:
@@ -531,6 +535,7 @@ class SimVehicle:
         self.advance(self._sim.clock.now())
         self.plugged = True
         self.wants_charge = True
+        self.started_now = False
         self._restart_cadence()
         self.report_soon()
 
@@ -1116,6 +1121,7 @@ class RenaultCloudSimulator:
             )
             if not vehicle.programs_active:
                 vehicle.wants_charge = True
+                vehicle.started_now = True
             vehicle.report_soon()
             return _json(body)
         if endpoint == SET_CHARGE_MODE:
@@ -1128,10 +1134,13 @@ class RenaultCloudSimulator:
                 raise KamereonError(ERR_INVALID_INPUT, f"unknown charge mode {mode}")
             # In either mode a plugged car wants its charge: at once, or in a window.
             vehicle.wants_charge = vehicle.plugged
+            vehicle.started_now = False
         elif endpoint == SET_CHARGE_SCHEDULE:
             vehicle.schedules = _checked_schedules(attributes.get("schedules"))
+            vehicle.started_now = False
         elif endpoint in (CHARGE_START, KCM_CHARGE_START, KCM_RESUME):
             vehicle.wants_charge = True
+            vehicle.started_now = True
         elif endpoint in (CHARGE_STOP, KCM_PAUSE):
             vehicle.wants_charge = False
         elif endpoint == HVAC_START:

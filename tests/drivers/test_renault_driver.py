@@ -22,10 +22,12 @@ from custom_components.ev_charge_control.drivers.models import (
 )
 from custom_components.ev_charge_control.drivers.renault import (
     PARTS,
+    ChargeSettings,
     RenaultAccountClient,
     RenaultTwoFactorRequiredError,
     charge_state,
     plug_state,
+    schedule_in_the_past,
 )
 from simulators.clock import ManualClock
 from simulators.renault_cloud import (
@@ -441,6 +443,54 @@ async def test_commands_reach_the_car(
     assert sim.calls["actions/horn-lights:lights"] == 1
     with pytest.raises(NotSupportedError):
         await client.horn(spring.vin)
+
+
+async def test_a_schedule_in_the_past_holds_a_twingo(
+    sim: RenaultCloudSimulator, client: RenaultAccountClient, clock: ManualClock
+) -> None:
+    """No stop, no levels: the schedule holds the charge; the owner's comes back."""
+    twingo = car(sim, TWINGO_ELECTRIC)
+    owners = [
+        {
+            "id": 1,
+            "activated": True,
+            "monday": {"startTime": "T21:30Z", "duration": 420},
+            "tuesday": None,
+            "wednesday": None,
+            "thursday": None,
+            "friday": None,
+            "saturday": None,
+            "sunday": None,
+        }
+    ]
+    twingo.schedules = owners
+    twingo.plug()
+    clock.advance(60)
+    assert twingo.charging
+    saved = await client.hold_by_schedule(twingo.vin, START)
+    assert saved == ChargeSettings(mode="always", schedules=tuple(owners))
+    assert ChargeSettings.from_dict(saved.as_dict()) == saved
+    assert twingo.charge_mode == "schedule_mode"
+    assert twingo.schedules == schedule_in_the_past(START)
+    clock.advance(60)
+    assert not twingo.charging
+    await client.release_schedule(twingo.vin)
+    clock.advance(60)
+    assert twingo.charging
+    await client.restore_charge_settings(twingo.vin, saved)
+    assert (twingo.charge_mode, twingo.schedules) == ("always", owners)
+
+
+def test_the_schedule_s_window_is_yesterday_s() -> None:
+    """The one window is yesterday's first quarter hour, UTC; every other day has none."""
+    (schedule,) = schedule_in_the_past(START)  # a Monday
+    assert schedule["activated"] is True
+    assert schedule["sunday"] == {"startTime": "T00:00Z", "duration": 15}
+    assert [day for day, window in schedule.items() if isinstance(window, dict)] == [
+        "sunday"
+    ]
+    (after_midnight,) = schedule_in_the_past(datetime(2026, 6, 1, 0, 5, tzinfo=UTC))
+    assert after_midnight["sunday"] is not None
 
 
 async def test_refusals_are_command_rejected(

@@ -19,7 +19,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 import logging
 from typing import Any, Final, cast
 
@@ -54,7 +54,11 @@ from renault_api.kamereon.exceptions import (
     QuotaLimitException,
     UnauthorizedException,
 )
-from renault_api.kamereon.models import KamereonVehicleDetails
+from renault_api.kamereon.models import (
+    ChargeDaySchedule,
+    ChargeSchedule,
+    KamereonVehicleDetails,
+)
 from renault_api.renault_client import RenaultClient
 from renault_api.renault_vehicle import RenaultVehicle
 
@@ -103,6 +107,8 @@ PARTS: Final = frozenset(
 CAP_CHARGE_START: Final = "charge_start"
 CAP_CHARGE_STOP: Final = "charge_stop"
 CAP_SET_CHARGE_MODE: Final = "set_charge_mode"
+CAP_SET_CHARGE_SCHEDULE: Final = "set_charge_schedule"
+CAP_CHARGING_SETTINGS: Final = "charging_settings"
 CAP_HVAC_START: Final = "hvac_start"
 CAP_HVAC_STOP: Final = "hvac_stop"
 CAP_HORN: Final = "horn"
@@ -121,6 +127,8 @@ _ENDPOINTS: Final[Mapping[str, str]] = {
     CAP_CHARGE_START: "actions/charge-start",
     CAP_CHARGE_STOP: "actions/charge-stop",
     CAP_SET_CHARGE_MODE: "actions/charge-set-mode",
+    CAP_SET_CHARGE_SCHEDULE: "actions/charge-set-schedule",
+    CAP_CHARGING_SETTINGS: "charging-settings",
     CAP_HVAC_START: "actions/hvac-start",
     CAP_HVAC_STOP: "actions/hvac-stop",
     CAP_HORN: "actions/horn-start",
@@ -190,6 +198,84 @@ _CHARGE_STATES: Final[Mapping[float, ChargeState]] = {
     -1.5: ChargeState.DISCHARGING,  # V2G discharging
     -1.6: ChargeState.CHARGING,  # V2G, charging normally
 }
+
+# Kamereon's days, in the order of datetime.weekday().
+WEEKDAYS: Final = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+# The shortest charge window a car takes, in minutes.
+SCHEDULE_MIN_MINUTES: Final = 15
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeSettings:
+    """A car's charge mode and schedules as the owner left them (Kamereon's JSON)."""
+
+    mode: str | None
+    schedules: tuple[dict[str, Any], ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return them as stored."""
+        return {"mode": self.mode, "schedules": list(self.schedules)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ChargeSettings:
+        """Return them from storage."""
+        return cls(mode=data.get("mode"), schedules=tuple(data.get("schedules") or ()))
+
+
+def schedule_in_the_past(now: datetime) -> list[dict[str, Any]]:
+    """Return a schedule whose one window lies in the past: a car in schedule mode waits.
+
+    The window is yesterday's first quarter hour (UTC, as Kamereon counts): the car
+    would charge in it again only in six days, and a car that does is seen charging
+    and held again.
+    """
+    yesterday = WEEKDAYS[(now.astimezone(UTC) - timedelta(days=1)).weekday()]
+    schedule: dict[str, Any] = {"id": 1, "activated": True}
+    for day in WEEKDAYS:
+        schedule[day] = (
+            {"startTime": "T00:00Z", "duration": SCHEDULE_MIN_MINUTES}
+            if day == yesterday
+            else None
+        )
+    return [schedule]
+
+
+def _schedule_models(schedules: list[dict[str, Any]]) -> list[ChargeSchedule]:
+    """Turn Kamereon's schedule JSON into renault-api's models."""
+
+    def day(raw: Mapping[str, Any] | None) -> ChargeDaySchedule | None:
+        if raw is None:
+            return None
+        return ChargeDaySchedule(
+            raw_data=dict(raw),
+            startTime=raw.get("startTime"),
+            duration=raw.get("duration"),
+        )
+
+    return [
+        ChargeSchedule(
+            raw_data=dict(schedule),
+            id=schedule.get("id"),
+            activated=schedule.get("activated"),
+            monday=day(schedule.get("monday")),
+            tuesday=day(schedule.get("tuesday")),
+            wednesday=day(schedule.get("wednesday")),
+            thursday=day(schedule.get("thursday")),
+            friday=day(schedule.get("friday")),
+            saturday=day(schedule.get("saturday")),
+            sunday=day(schedule.get("sunday")),
+        )
+        for schedule in schedules
+    ]
+
 
 # Gigya codes for a login token that no longer works.
 _GIGYA_EXPIRED: Final = frozenset({403005, 403013})
@@ -587,6 +673,57 @@ class RenaultAccountClient:
         await self._call(
             vehicle, CAP_SET_CHARGE_MODE, lambda: vehicle.set_charge_mode(mode)
         )
+
+    async def hold_by_schedule(self, vin: str, now: datetime) -> ChargeSettings:
+        """Hold the charge with a schedule in the past; return the settings it replaced.
+
+        For models with neither a stop nor levels of their own: in schedule mode the
+        car waits for a window that has already gone by.
+        """
+        vehicle = self._car(vin).vehicle
+        current = await self._call(
+            vehicle, CAP_CHARGING_SETTINGS, vehicle.get_charging_settings
+        )
+        raw = current.raw_data
+        saved = ChargeSettings(
+            mode=current.mode, schedules=tuple(raw.get("schedules") or ())
+        )
+        past = _schedule_models(schedule_in_the_past(now))
+        await self._call(
+            vehicle, CAP_SET_CHARGE_SCHEDULE, lambda: vehicle.set_charge_schedules(past)
+        )
+        await self._call(
+            vehicle,
+            CAP_SET_CHARGE_MODE,
+            lambda: vehicle.set_charge_mode("schedule_mode"),
+        )
+        return saved
+
+    async def release_schedule(self, vin: str) -> None:
+        """Let a car held by a schedule charge at once."""
+        await self.set_charge_mode(vin, "always_charging")
+
+    async def restore_charge_settings(self, vin: str, saved: ChargeSettings) -> None:
+        """Put back the owner's schedules and charge mode."""
+        vehicle = self._car(vin).vehicle
+        # A car whose owner had no schedule keeps ours, switched off (whether Kamereon
+        # takes an empty list is not known).
+        schedules = list(saved.schedules) or [
+            {**schedule, "activated": False}
+            for schedule in schedule_in_the_past(_utc_now())
+        ]
+        models = _schedule_models(schedules)
+        await self._call(
+            vehicle,
+            CAP_SET_CHARGE_SCHEDULE,
+            lambda: vehicle.set_charge_schedules(models),
+        )
+        mode = (
+            "always_charging"
+            if saved.mode in (None, "always", "always_charging")
+            else "schedule_mode"
+        )
+        await self.set_charge_mode(vin, mode)
 
     async def set_soc_levels(self, vin: str, soc_min: int, soc_target: int) -> None:
         """Set the car's own floor and limit (15-45 / 55-100 %, steps of 5)."""
