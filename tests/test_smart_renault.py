@@ -14,7 +14,7 @@ from homeassistant.components.select import (
     SERVICE_SELECT_OPTION,
 )
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
-from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_ON
+from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_OFF, SERVICE_TURN_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
@@ -22,6 +22,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulators.renault_cloud import (
     MEGANE_E_TECH,
+    TWINGO_ELECTRIC,
     ZOE_PH1,
     RenaultCloudSimulator,
     SimVehicle,
@@ -30,10 +31,14 @@ from simulators.renault_cloud import (
 from .conftest import advance
 from .renault_fixtures import *  # noqa: F403 - the Renault fixtures
 
-pytestmark = pytest.mark.parametrize("renault_profiles", [(MEGANE_E_TECH, ZOE_PH1)])
+# The Megane keeps its own levels, the ZOE is stopped through its cloud.
+MEGANE_AND_ZOE = pytest.mark.parametrize("renault_profiles", [(MEGANE_E_TECH, ZOE_PH1)])
+# The Twingo has neither: only its charge schedule can hold a charge.
+TWINGO_ALONE = pytest.mark.parametrize("renault_profiles", [(TWINGO_ELECTRIC,)])
 
 MEGANE = "renault_megane_e_tech"
 ZOE = "renault_zoe"
+TWINGO = "renault_twingo_electric"
 
 
 def _car(sim: RenaultCloudSimulator, code: str) -> SimVehicle:
@@ -62,6 +67,7 @@ async def _smart_on(hass: HomeAssistant, car: str, limit: int) -> None:
     await hass.async_block_till_done()
 
 
+@MEGANE_AND_ZOE
 async def test_the_car_holds_its_own_limit(
     hass: HomeAssistant,
     renault_sim: RenaultCloudSimulator,
@@ -79,6 +85,7 @@ async def test_the_car_holds_its_own_limit(
     assert _state(hass, f"sensor.{MEGANE}_last_charge_command") == "set_car_limit"
 
 
+@MEGANE_AND_ZOE
 async def test_a_limit_between_the_car_s_steps(
     hass: HomeAssistant,
     renault_sim: RenaultCloudSimulator,
@@ -110,6 +117,7 @@ async def test_a_limit_between_the_car_s_steps(
     assert plan["limit"] == 88
 
 
+@MEGANE_AND_ZOE
 async def test_a_limit_between_steps_is_the_charger_s_when_linked(
     hass: HomeAssistant,
     renault_sim: RenaultCloudSimulator,
@@ -132,7 +140,8 @@ async def test_a_limit_between_steps_is_the_charger_s_when_linked(
     assert _state(hass, f"sensor.{MEGANE}_last_charge_command") == "unknown"
 
 
-async def test_the_cloud_stops_a_car_without_levels(
+@MEGANE_AND_ZOE
+async def test_the_cloud_stops_a_car_without_levels_and_lets_go_when_off(
     hass: HomeAssistant,
     renault_sim: RenaultCloudSimulator,
     init_renault: MockConfigEntry,
@@ -151,3 +160,66 @@ async def test_the_cloud_stops_a_car_without_levels(
     assert abs(car.battery.soc_pct - limit) <= 1.5, car.battery
     assert _state(hass, f"sensor.{ZOE}_last_charge_command") == "stop_cloud"
     assert _state(hass, f"sensor.{ZOE}_charge_plan") == "limit_reached"
+    # Turned off, smart charging lets go: the car charges on, as it would without us.
+    await hass.services.async_call(
+        SWITCH_DOMAIN,
+        SERVICE_TURN_OFF,
+        {ATTR_ENTITY_ID: f"switch.{ZOE}_smart_charging"},
+        blocking=True,
+    )
+    assert renault_sim.calls["actions/charging-start:start"] == 1
+    await advance(hass, freezer, 2 * 60, step=30)
+    assert car.charging
+
+
+@TWINGO_ALONE
+async def test_a_schedule_in_the_past_holds_a_car_with_no_stop(
+    hass: HomeAssistant,
+    renault_sim: RenaultCloudSimulator,
+    init_renault: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A Twingo has no stop and no levels: a schedule whose window is over holds it.
+
+    Its first stop is refused as not supported; the schedule takes over at once. The
+    owner's charge mode and schedule survive a restart and come back when smart
+    charging is turned off, and the car charges again as it would without us.
+    """
+    car = _car(renault_sim, TWINGO_ELECTRIC.code)
+    owners = [
+        {
+            "id": 1,
+            "activated": False,
+            **dict.fromkeys(
+                ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
+            ),
+            "sunday": {"startTime": "T22:00Z", "duration": 480},
+        }
+    ]
+    car.schedules = [dict(schedule) for schedule in owners]
+    car.plug()
+    await advance(hass, freezer, 15 * 60, step=30)
+    assert car.charging
+    limit = round(car.battery.soc_pct) + 6
+    await _smart_on(hass, TWINGO, limit)
+    await advance(hass, freezer, 60 * 60, step=30)
+    assert not car.charging
+    assert car.charge_mode == "schedule_mode"
+    assert abs(car.battery.soc_pct - limit) <= 2, car.battery
+    assert renault_sim.calls["actions/charging-start:stop"] == 1  # refused, once
+    assert _state(hass, f"sensor.{TWINGO}_last_charge_command") == "hold_schedule"
+    assert _state(hass, f"sensor.{TWINGO}_last_charge_command_outcome") == "verified"
+    assert _state(hass, f"sensor.{TWINGO}_charge_plan") == "limit_reached"
+
+    assert await hass.config_entries.async_reload(init_renault.entry_id)
+    await hass.async_block_till_done()
+    assert not car.charging
+    await hass.services.async_call(
+        SWITCH_DOMAIN,
+        SERVICE_TURN_OFF,
+        {ATTR_ENTITY_ID: f"switch.{TWINGO}_smart_charging"},
+        blocking=True,
+    )
+    assert (car.charge_mode, car.schedules) == ("always", owners)
+    await advance(hass, freezer, 2 * 60, step=30)
+    assert car.charging

@@ -681,13 +681,7 @@ class RenaultAccountClient:
         car waits for a window that has already gone by.
         """
         vehicle = self._car(vin).vehicle
-        current = await self._call(
-            vehicle, CAP_CHARGING_SETTINGS, vehicle.get_charging_settings
-        )
-        raw = current.raw_data
-        saved = ChargeSettings(
-            mode=current.mode, schedules=tuple(raw.get("schedules") or ())
-        )
+        saved = await self._charge_settings(vehicle)
         past = _schedule_models(schedule_in_the_past(now))
         await self._call(
             vehicle, CAP_SET_CHARGE_SCHEDULE, lambda: vehicle.set_charge_schedules(past)
@@ -699,9 +693,21 @@ class RenaultAccountClient:
         )
         return saved
 
-    async def release_schedule(self, vin: str) -> None:
-        """Let a car held by a schedule charge at once."""
+    async def release_schedule(self, vin: str) -> ChargeSettings:
+        """Let a car held by a schedule charge at once; return the settings it replaced."""
+        vehicle = self._car(vin).vehicle
+        saved = await self._charge_settings(vehicle)
         await self.set_charge_mode(vin, "always_charging")
+        return saved
+
+    async def _charge_settings(self, vehicle: RenaultVehicle) -> ChargeSettings:
+        current = await self._call(
+            vehicle, CAP_CHARGING_SETTINGS, vehicle.get_charging_settings
+        )
+        return ChargeSettings(
+            mode=current.mode,
+            schedules=tuple(current.raw_data.get("schedules") or ()),
+        )
 
     async def restore_charge_settings(self, vin: str, saved: ChargeSettings) -> None:
         """Put back the owner's schedules and charge mode."""

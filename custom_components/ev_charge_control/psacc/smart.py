@@ -31,6 +31,9 @@ class PsaccCarLink:
         """Return the car's device."""
         return self.coordinator.device_info
 
+    def schedule_hold(self) -> None:
+        """Return None: the server starts and stops the charge itself."""
+
     def vehicle_state(self) -> VehicleState | None:
         """Return the car's newest state, as the server has it."""
         data = self.coordinator.data

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE
 from homeassistant.helpers.device_registry import DeviceInfo
@@ -15,9 +17,23 @@ from renault_api.const import (
 )
 
 from ..drivers.models import VehicleInfo, VehicleState
-from ..drivers.renault import CAP_CHARGE_START, CAP_CHARGE_STOP, PART_SOC_LEVELS
+from ..drivers.renault import (
+    CAP_CHARGE_START,
+    CAP_CHARGE_STOP,
+    CAP_CHARGING_SETTINGS,
+    CAP_SET_CHARGE_MODE,
+    CAP_SET_CHARGE_SCHEDULE,
+    PART_SOC_LEVELS,
+    ChargeSettings,
+    RenaultAccountClient,
+)
 from ..policy.limiter import CLOUD_LATENCY_S
 from .coordinator import RenaultVehicleCoordinator
+
+# What holding a charge by schedule takes: read the owner's settings, write ours.
+SCHEDULE_HOLD_NEEDS = frozenset(
+    {CAP_CHARGING_SETTINGS, CAP_SET_CHARGE_SCHEDULE, CAP_SET_CHARGE_MODE}
+)
 
 
 class RenaultCarLink:
@@ -66,6 +82,50 @@ class RenaultCarLink:
         if PART_SOC_LEVELS not in self.coordinator.capabilities:
             return None
         return RenaultOwnLimit(self.coordinator)
+
+    def schedule_hold(self) -> RenaultScheduleHold | None:
+        """Return the charge schedule as a hold, on models that take mode and schedules."""
+        if not SCHEDULE_HOLD_NEEDS.issubset(self.coordinator.capabilities):
+            return None
+        return RenaultScheduleHold(self.coordinator)
+
+
+class RenaultScheduleHold:
+    """A charge held by a schedule in the past, and the owner's settings put back."""
+
+    def __init__(self, coordinator: RenaultVehicleCoordinator) -> None:
+        """Wrap the car's coordinator."""
+        self.coordinator = coordinator
+
+    async def async_hold(self, now: datetime) -> dict[str, Any]:
+        """Hold the charge; return the charge settings it replaced."""
+        vin = self.coordinator.vin
+        saved: list[ChargeSettings] = []
+
+        async def hold(client: RenaultAccountClient) -> None:
+            saved.append(await client.hold_by_schedule(vin, now))
+
+        await self.coordinator.async_command(hold)
+        return saved[0].as_dict()
+
+    async def async_release(self) -> dict[str, Any]:
+        """Let the car charge at once; return the charge settings it replaced."""
+        vin = self.coordinator.vin
+        saved: list[ChargeSettings] = []
+
+        async def release(client: RenaultAccountClient) -> None:
+            saved.append(await client.release_schedule(vin))
+
+        await self.coordinator.async_command(release)
+        return saved[0].as_dict()
+
+    async def async_restore(self, saved: dict[str, Any]) -> None:
+        """Put back the owner's charge mode and schedules."""
+        vin = self.coordinator.vin
+        settings = ChargeSettings.from_dict(saved)
+        await self.coordinator.async_command(
+            lambda client: client.restore_charge_settings(vin, settings)
+        )
 
 
 class RenaultOwnLimit:

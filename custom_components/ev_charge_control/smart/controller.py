@@ -10,7 +10,7 @@ decision names (a stop ahead of the limit, the start of a window).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -46,7 +46,7 @@ from ..policy.smart_charging import (
     decide,
 )
 from ..quasar.coordinator import QuasarCoordinator
-from .link import CarLink, ChargerLink, OwnLimit, quasar_coordinators
+from .link import CarLink, ChargerLink, OwnLimit, ScheduleHold, quasar_coordinators
 from .settings import (
     CarSettings,
     CommandKind,
@@ -146,6 +146,7 @@ class SmartCharger:
         if not enabled:
             self.settings.charge_now = None
             await self._async_give_back_charger()
+            await self._async_give_back_car()
         await self._async_changed()
 
     async def async_set_limits(
@@ -412,7 +413,13 @@ class SmartCharger:
         if (
             last is None
             or last.outcome is not CommandOutcome.SENT
-            or last.kind not in (CommandKind.START_CLOUD, CommandKind.STOP_CLOUD)
+            or last.kind
+            not in (
+                CommandKind.START_CLOUD,
+                CommandKind.STOP_CLOUD,
+                CommandKind.HOLD_SCHEDULE,
+                CommandKind.RELEASE_SCHEDULE,
+            )
             or state.charge is None
             or state.charge.as_of <= last.sent_at
         ):
@@ -631,34 +638,65 @@ class SmartCharger:
         want = decision.charge
         if want is None or want == situation.charging:
             return
-        last = self.settings.last_command
-        if last is not None and last.start == want:
-            if (
-                last.outcome is CommandOutcome.SENT
-                and now - last.sent_at < VERIFY_TIMEOUT
-            ):
+        tried: set[CommandKind] = set()
+        while (layer := self._layer(want, charger, now)) is not None:
+            kind, command = layer
+            if kind in tried or self._recently_sent(kind, now):
                 return
-            if (
-                last.outcome is CommandOutcome.FAILED
-                and now - last.sent_at < RETRY_AFTER_FAILURE
-            ):
+            tried.add(kind)
+            await self._send(kind, command, decision.state.value, now)
+            last = self.settings.last_command
+            if last is None or last.outcome is not CommandOutcome.FAILED:
                 return
+            # A layer found missing on its first use (a cloud stop the model turns
+            # out not to have) hands over to the next one at once.
+
+    def _layer(
+        self, want: bool, charger: ChargerLink | None, now: datetime
+    ) -> tuple[CommandKind, Callable[[], Awaitable[Any]]] | None:
+        """Return the most precise way at hand to start or stop the charge."""
         if charger is not None:
-            kind = CommandKind.START_CHARGER if want else CommandKind.STOP_CHARGER
-            send: Callable[[bool], Any] = charger.async_set_charging
-        elif self.car.can_start_stop():
-            kind = CommandKind.START_CLOUD if want else CommandKind.STOP_CLOUD
-            send = self.car.async_set_charging
-        else:
-            if not self._warned_no_layer:
-                self._warned_no_layer = True
-                LOGGER.warning(
-                    "%s: neither a linked charger nor the car's cloud can %s the charge",
-                    self.car.info.name,
-                    "start" if want else "stop",
-                )
-            return
-        await self._send(kind, lambda: send(want), decision.state.value, now)
+            return (
+                CommandKind.START_CHARGER if want else CommandKind.STOP_CHARGER,
+                lambda: charger.async_set_charging(want),
+            )
+        if self.car.can_start_stop():
+            return (
+                CommandKind.START_CLOUD if want else CommandKind.STOP_CLOUD,
+                lambda: self.car.async_set_charging(want),
+            )
+        if (hold := self.car.schedule_hold()) is not None:
+            return (
+                CommandKind.RELEASE_SCHEDULE if want else CommandKind.HOLD_SCHEDULE,
+                lambda: self._async_hold_by_schedule(hold, want, now),
+            )
+        if not self._warned_no_layer:
+            self._warned_no_layer = True
+            LOGGER.warning(
+                "%s: neither a linked charger nor the car's cloud can %s the charge",
+                self.car.info.name,
+                "start" if want else "stop",
+            )
+        return None
+
+    def _recently_sent(self, kind: CommandKind, now: datetime) -> bool:
+        """Return whether the same command is still on its way, or failed just now."""
+        last = self.settings.last_command
+        if last is None or last.kind is not kind:
+            return False
+        if last.outcome is CommandOutcome.SENT:
+            return now - last.sent_at < VERIFY_TIMEOUT
+        if last.outcome is CommandOutcome.FAILED:
+            return now - last.sent_at < RETRY_AFTER_FAILURE
+        return False
+
+    async def _async_hold_by_schedule(
+        self, hold: ScheduleHold, charge: bool, now: datetime
+    ) -> None:
+        replaced = await (hold.async_release() if charge else hold.async_hold(now))
+        if self.settings.owner_schedule is None:
+            # Only the first change is the owner's; later ones replace our own.
+            self.settings.owner_schedule = replaced
 
     async def _apply_own_limit(self, now: datetime) -> None:
         settings = self.settings
@@ -730,6 +768,47 @@ class SmartCharger:
             )
             return
         self.settings.last_command = replace(last, reason=GIVEN_BACK)
+
+    async def _async_give_back_car(self) -> None:
+        """Undo what smart charging did to the car itself, now that it is turned off.
+
+        The owner's charge mode and schedules come back; a charge our cloud stop held
+        runs again, as it would have without us. (Only when turned off: a restart
+        keeps the hold, and the plan resumes.)
+        """
+        settings = self.settings
+        hold = self.car.schedule_hold()
+        if settings.owner_schedule is not None and hold is not None:
+            try:
+                await hold.async_restore(settings.owner_schedule)
+            except HomeAssistantError as err:
+                LOGGER.warning(
+                    "%s: could not put back the car's own charge schedule: %s",
+                    self.car.info.name,
+                    err,
+                )
+                return
+            settings.owner_schedule = None
+            return
+        last = settings.last_command
+        state = self.car.vehicle_state()
+        if (
+            last is None
+            or last.kind is not CommandKind.STOP_CLOUD
+            or last.reason == GIVEN_BACK
+            or state is None
+            or state.plug is None
+            or state.plug.value is not PlugState.PLUGGED
+        ):
+            return
+        try:
+            await self.car.async_set_charging(True)
+        except HomeAssistantError as err:
+            LOGGER.warning(
+                "%s: could not let the car charge again: %s", self.car.info.name, err
+            )
+            return
+        settings.last_command = replace(last, reason=GIVEN_BACK)
 
 
 def _iso(value: datetime | None) -> str | None:

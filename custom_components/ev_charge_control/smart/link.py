@@ -53,6 +53,9 @@ class CarLink(Protocol):
     def own_limit(self) -> OwnLimit | None:
         """Return the car's own charge levels, if it has them."""
 
+    def schedule_hold(self) -> ScheduleHold | None:
+        """Return the car's charge schedule as a way to hold a charge, if it has one."""
+
 
 class OwnLimit(Protocol):
     """A car's own floor and limit, which the car holds without us."""
@@ -62,6 +65,23 @@ class OwnLimit(Protocol):
 
     async def async_set(self, floor_pct: int, limit_pct: int) -> None:
         """Set the car's own floor and limit."""
+
+
+class ScheduleHold(Protocol):
+    """The last resort: a charge schedule whose only window lies in the past.
+
+    The car then waits for that window instead of charging. Each call first reads the
+    car's charge settings and returns them, so the owner's own can be put back.
+    """
+
+    async def async_hold(self, now: datetime) -> dict[str, Any]:
+        """Hold the charge; return the charge settings it replaced."""
+
+    async def async_release(self) -> dict[str, Any]:
+        """Let the car charge at once; return the charge settings it replaced."""
+
+    async def async_restore(self, saved: dict[str, Any]) -> None:
+        """Put back charge settings returned earlier."""
 
 
 def quasar_coordinators(

@@ -47,6 +47,8 @@ class CommandKind(StrEnum):
     START_CLOUD = "start_cloud"
     STOP_CLOUD = "stop_cloud"
     SET_CAR_LIMIT = "set_car_limit"
+    HOLD_SCHEDULE = "hold_schedule"
+    RELEASE_SCHEDULE = "release_schedule"
 
 
 @dataclass(kw_only=True, slots=True)
@@ -61,7 +63,11 @@ class LastCommand:
     @property
     def start(self) -> bool:
         """Return whether it asked the charge to run."""
-        return self.kind in (CommandKind.START_CHARGER, CommandKind.START_CLOUD)
+        return self.kind in (
+            CommandKind.START_CHARGER,
+            CommandKind.START_CLOUD,
+            CommandKind.RELEASE_SCHEDULE,
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """Return it as stored."""
@@ -101,6 +107,9 @@ class CarSettings:
     capacity: CapacityLearner = field(default_factory=CapacityLearner)
     charge_power_kw: float | None = None
     last_command: LastCommand | None = None
+    # The car's charge mode and schedules as the owner had them before a schedule of
+    # ours held the charge; put back when smart charging is turned off.
+    owner_schedule: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the settings as stored."""
@@ -129,6 +138,7 @@ class CarSettings:
             "last_command": (
                 None if self.last_command is None else self.last_command.as_dict()
             ),
+            "owner_schedule": self.owner_schedule,
         }
 
     @classmethod
@@ -156,6 +166,7 @@ class CarSettings:
         settings.charge_power_kw = data.get("charge_power_kw")
         if (last := data.get("last_command")) is not None:
             settings.last_command = LastCommand.from_dict(last)
+        settings.owner_schedule = data.get("owner_schedule")
         return settings
 
 
