@@ -233,6 +233,11 @@ async def test_waits_for_the_window_then_charges(
     (interval,) = plan["charging_intervals"]
     assert interval["end"] <= "2026-06-01T16:00:00+00:00"
     assert plan["ready_by_met"] is True
+    # The start at 13:00 UTC (the window's 15:00 in Paris), in UTC like every other time.
+    last = plan["last_command"]
+    assert (last["kind"], last["outcome"]) == ("start_cloud", "verified")
+    assert last["sent_at"].startswith("2026-06-01T13:0")
+    assert last["sent_at"].endswith("+00:00")
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -72,9 +72,10 @@ class LastCommand:
     def as_dict(self) -> dict[str, Any]:
         """Return it as stored."""
         return {
-            "kind": self.kind,
-            "sent_at": self.sent_at.isoformat(),
-            "outcome": self.outcome,
+            "kind": self.kind.value,
+            # In UTC, as every other time of the plan.
+            "sent_at": dt_util.as_utc(self.sent_at).isoformat(),
+            "outcome": self.outcome.value,
             "reason": self.reason,
         }
 
