@@ -130,8 +130,12 @@ async def _async_set_charge_limits(call: ServiceCall) -> None:
     )
 
 
-async def _async_charge_now(call: ServiceCall) -> None:
-    minutes: int | None = call.data.get(ATTR_MINUTES)
+def check_charge_now_minutes(minutes: int | None) -> None:
+    """Refuse a "charge now" of no time or of more than a day.
+
+    The action and the Assist intent both ask for a charge now; they refuse the same
+    things with the same words.
+    """
     if minutes is not None and not 1 <= minutes <= MAX_CHARGE_NOW_MINUTES:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
@@ -141,13 +145,23 @@ async def _async_charge_now(call: ServiceCall) -> None:
                 "max": str(MAX_CHARGE_NOW_MINUTES),
             },
         )
-    smart = _smart(call.hass, call.data[ATTR_DEVICE_ID])
+
+
+def check_smart_charging_on(smart: SmartCharger) -> None:
+    """Refuse a "charge now" while smart charging is off: nothing would apply it."""
     if not smart.settings.enabled:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="smart_charging_off",
             translation_placeholders={"name": smart.car.info.name},
         )
+
+
+async def _async_charge_now(call: ServiceCall) -> None:
+    minutes: int | None = call.data.get(ATTR_MINUTES)
+    check_charge_now_minutes(minutes)
+    smart = _smart(call.hass, call.data[ATTR_DEVICE_ID])
+    check_smart_charging_on(smart)
     await smart.async_charge_now(minutes)
 
 
