@@ -264,6 +264,8 @@ class QuasarSimulator:
         self._current_setpoint_a = 0
         self._power_setpoint_w = 0
         self._error_codes: tuple[int, int, int, int] | None = None
+        # A state register value from newer firmware, shown instead of the real one.
+        self._firmware_status: int | None = None
         # Under remote control: None until a start or stop arrives, meaning "follow
         # autostart"; True after a start, False after a stop (or a lock).
         self._started: bool | None = None
@@ -650,6 +652,10 @@ class QuasarSimulator:
         self._error_codes = (codes[0], codes[1], codes[2], codes[3])
         self._note_state()
 
+    def report_unknown_status(self, value: int | None) -> None:
+        """Show ``value`` in the state register, as newer firmware might; None stops."""
+        self._firmware_status = value
+
     def clear_error(self) -> None:
         """Leave the ERROR state; the error registers read 0 again."""
         self.step()
@@ -697,7 +703,11 @@ class QuasarSimulator:
             REG_AC_CURRENT: round(flow / self._voltage_v),
             REG_AC_VOLTAGE: self._voltage_v,
             REG_AC_POWER: round(flow),
-            REG_STATUS: int(self.status),
+            REG_STATUS: (
+                int(self.status)
+                if self._firmware_status is None
+                else self._firmware_status
+            ),
             REG_SOC: soc,
         }
         signed.update(zip(REG_ERRORS, errors, strict=True))

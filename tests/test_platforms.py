@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from unittest.mock import patch
 
-from homeassistant.const import Platform
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
@@ -15,6 +16,8 @@ from pytest_homeassistant_custom_component.common import (
 from syrupy.assertion import SnapshotAssertion
 
 from simulators.quasar import QuasarSimulator
+
+from .conftest import advance
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
@@ -59,3 +62,31 @@ async def test_rarely_needed_entities_disabled(
     assert entry is not None
     assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
     assert hass.states.get(entity_id) is None
+
+
+async def test_a_state_from_newer_firmware_shows_as_unknown(
+    hass: HomeAssistant,
+    quasar_sim: QuasarSimulator,
+    init_quasar: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An unknown state register value leaves the rest of the reading live.
+
+    The status, car connected and problem entities say unknown; power and the
+    others keep their values; the log says so once, not on every poll.
+    """
+    assert hass.states.get("sensor.wallbox_quasar_status").state == "charging"
+    quasar_sim.report_unknown_status(42)
+    await advance(hass, freezer, 30)
+    for entity_id in (
+        "sensor.wallbox_quasar_status",
+        "binary_sensor.wallbox_quasar_car_connected",
+        "binary_sensor.wallbox_quasar_problem",
+    ):
+        assert hass.states.get(entity_id).state == STATE_UNKNOWN, entity_id
+    assert float(hass.states.get("sensor.wallbox_quasar_power").state) > 0
+    assert caplog.text.count("reports the state 42") == 1
+    quasar_sim.report_unknown_status(None)
+    await advance(hass, freezer, 10)
+    assert hass.states.get("sensor.wallbox_quasar_status").state == "charging"

@@ -9,7 +9,6 @@ import pytest
 from custom_components.ev_charge_control.drivers.models import (
     ChargerStatus,
     ControlMode,
-    DeviceProtocolError,
 )
 from custom_components.ev_charge_control.drivers.quasar import (
     CONTROL_BLOCK,
@@ -131,10 +130,13 @@ def test_decode_idle_state_has_no_soc() -> None:
     assert not state.car_connected
 
 
-def test_decode_unknown_status_is_a_protocol_error() -> None:
-    """A state the policy does not know is refused, not guessed."""
-    with pytest.raises(DeviceProtocolError, match="0x0219"):
-        decode_state(*_blocks(r0219=42), AS_OF)
+def test_decode_unknown_status_is_unknown() -> None:
+    """A state from newer firmware is unknown, never guessed; the rest still reads."""
+    state = decode_state(*_blocks(r0219=42, r0052=1), AS_OF)
+    assert state.status is None
+    assert state.status_code == 42
+    assert state.car_connected is None
+    assert state.control is ControlMode.USER
 
 
 @pytest.mark.parametrize("value", [0, -1, 32768])

@@ -71,7 +71,9 @@ class ChargerState:
     """One complete reading of a charger, true at ``as_of`` (UTC)."""
 
     as_of: datetime
-    status: ChargerStatus
+    # None for a state this code does not know (newer firmware); status_code has it.
+    status: ChargerStatus | None
+    status_code: int
     control: ControlMode
     autostart: bool
     idle_timeout_s: int
@@ -88,8 +90,10 @@ class ChargerState:
     error_codes: tuple[int, int, int, int]
 
     @property
-    def car_connected(self) -> bool:
-        """Whether a car is plugged in."""
+    def car_connected(self) -> bool | None:
+        """Whether a car is plugged in; None while the state is unknown."""
+        if self.status is None:
+            return None
         return self.status not in (ChargerStatus.NO_CAR, ChargerStatus.NO_CAR_LOCKED)
 
 

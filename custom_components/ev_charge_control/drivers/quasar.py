@@ -166,18 +166,18 @@ def decode_state(
 
     raw_status = measure(REG_STATUS)
     try:
-        status = ChargerStatus(raw_status)
+        status: ChargerStatus | None = ChargerStatus(raw_status)
     except ValueError:
-        # Better an explicit error than a state the policy would misread.
-        raise DeviceProtocolError(
-            f"state register 0x{REG_STATUS:04X} holds unknown value {raw_status}"
-        ) from None
+        # Newer firmware may add states: the rest of the reading is still good, and
+        # everything that depends on the state treats it as unknown.
+        status = None
     power_w = measure(REG_AC_POWER)
     soc = measure(REG_CAR_SOC)
     error_codes = tuple(measure(REG_ERROR_CODES + i) for i in range(4))
     return ChargerState(
         as_of=as_of,
         status=status,
+        status_code=raw_status,
         control=(
             ControlMode.REMOTE
             if control.control == CONTROL_REMOTE

@@ -22,7 +22,7 @@ from .entity import QuasarEntity
 class QuasarBinarySensorEntityDescription(BinarySensorEntityDescription):
     """Describes a binary sensor of a Wallbox Quasar."""
 
-    is_on_fn: Callable[[QuasarData], bool]
+    is_on_fn: Callable[[QuasarData], bool | None]
 
 
 BINARY_SENSORS: tuple[QuasarBinarySensorEntityDescription, ...] = (
@@ -35,7 +35,11 @@ BINARY_SENSORS: tuple[QuasarBinarySensorEntityDescription, ...] = (
     QuasarBinarySensorEntityDescription(
         key="error",
         device_class=BinarySensorDeviceClass.PROBLEM,
-        is_on_fn=lambda data: data.state.status is ChargerStatus.ERROR,
+        is_on_fn=lambda data: (
+            None
+            if data.state.status is None
+            else data.state.status is ChargerStatus.ERROR
+        ),
     ),
 )
 
@@ -57,6 +61,6 @@ class QuasarBinarySensor(QuasarEntity, BinarySensorEntity):
     entity_description: QuasarBinarySensorEntityDescription
 
     @property
-    def is_on(self) -> bool:
-        """Return whether the binary sensor is on."""
+    def is_on(self) -> bool | None:
+        """Return whether the binary sensor is on; None when it cannot be told."""
         return self.entity_description.is_on_fn(self.coordinator.data)

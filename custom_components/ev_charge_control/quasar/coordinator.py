@@ -172,6 +172,7 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
         self.intent: RemoteIntent | None = None
         self._store = quasar_store(hass, entry.entry_id)
         self._energy = EnergyCounter()
+        self._unknown_states: set[int] = set()
         self._hold_timer: CALLBACK_TYPE | None = None
         self._last_reboot: datetime | None = None
 
@@ -221,6 +222,15 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
             # has it now; we do not fight over it.
             LOGGER.warning("%s went back to the Wallbox app", self.name)
             await self._set_intent(None)
+        if state.status is None and state.status_code not in self._unknown_states:
+            # Once per value: the state shows unknown meanwhile.
+            self._unknown_states.add(state.status_code)
+            LOGGER.warning(
+                "%s reports the state %d, which this version does not know; "
+                "its status shows as unknown",
+                self.name,
+                state.status_code,
+            )
         self._energy.add(state.as_of, state.power_w)
         self._store.async_delay_save(self._stored_data, 60)
         return QuasarData(

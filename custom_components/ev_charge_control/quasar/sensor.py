@@ -46,7 +46,9 @@ SENSORS: tuple[QuasarSensorEntityDescription, ...] = (
         translation_key="status",
         device_class=SensorDeviceClass.ENUM,
         options=[status.name.lower() for status in ChargerStatus],
-        value_fn=lambda data: data.state.status.name.lower(),
+        value_fn=lambda data: (
+            None if data.state.status is None else data.state.status.name.lower()
+        ),
     ),
     QuasarSensorEntityDescription(
         key="power",
