@@ -6,7 +6,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from .blueprints import async_install_blueprints
+from .blueprints import async_install_blueprints, async_install_sentences
 from .const import DOMAIN
 from .kinds import KINDS, EvChargeControlConfigEntry, entry_kind
 from .services import async_setup_services
@@ -15,9 +15,10 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions and install the blueprints, once for every entry."""
+    """Register the actions, install the blueprints and Assist sentences, once."""
     async_setup_services(hass)
     await async_install_blueprints(hass)
+    await async_install_sentences(hass)
     return True
 
 
