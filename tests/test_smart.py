@@ -439,14 +439,15 @@ async def test_price_sensor_source(
         }
         for h in range(12, 23)
     ]
-    hass.states.async_set("sensor.nordpool", "0.30", {"raw_today": prices})
     hass.states.async_set("sensor.temperature", "21", {})
-    psacc_sim.plug(E208, charge=False)
-    # The list of sources is brought up to date with the plan, at the next reading.
-    await advance(hass, freezer, 11 * 60, step=60)
+    hass.states.async_set("sensor.nordpool", "0.30", {"raw_today": prices})
+    await hass.async_block_till_done()
+    # Offered as soon as it appears; a sensor without a forecast is not.
     state = hass.states.get(SOURCE)
     assert state is not None
     assert state.attributes["options"] == ["any_time", "windows", "sensor.nordpool"]
+    psacc_sim.plug(E208, charge=False)
+    await advance(hass, freezer, 11 * 60, step=60)
     with pytest.raises(ServiceValidationError):
         await hass.services.async_call(
             SELECT_DOMAIN,

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
+from homeassistant.components.sensor import DOMAIN as SENSOR_DOMAIN
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import (
+    EventStateChangedData,
+    async_track_state_added_domain,
+)
 
 from ..kinds import EvChargeControlConfigEntry
+from ..policy.planner import parse_price_forecast
 from ..policy.smart_charging import OffPeakSource
 from . import smart_chargers
 from .entity import SmartEntity
@@ -45,6 +51,20 @@ async def async_setup_entry(
 
 class OffPeakSourceSelect(SmartEntity, SelectEntity):
     """Any time, the off-peak windows, or one of the price sensors Home Assistant has."""
+
+    async def async_added_to_hass(self) -> None:
+        """Offer a price sensor as soon as it appears, not at the next plan change."""
+        await super().async_added_to_hass()
+
+        @callback
+        def sensor_added(event: Event[EventStateChangedData]) -> None:
+            state = event.data["new_state"]
+            if state is not None and parse_price_forecast(state.attributes):
+                self.async_write_ha_state()
+
+        self.async_on_remove(
+            async_track_state_added_domain(self.hass, SENSOR_DOMAIN, sensor_added)
+        )
 
     @property
     def options(self) -> list[str]:
