@@ -26,7 +26,7 @@ from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN, LOGGER
 from ..drivers.models import ChargeState, PlugState, VehicleState
-from ..policy.limiter import DEFAULT_EFFICIENCY
+from ..policy.limiter import DEFAULT_EFFICIENCY, SocTracker
 from ..policy.planner import (
     OffPeakWindow,
     PriceSlot,
@@ -103,6 +103,7 @@ class SmartCharger:
         self._last_report: datetime | None = None
         self._previous_charging: tuple[float, datetime] | None = None
         self._derived_power_kw: float | None = None
+        self._tracker = SocTracker()
         self._warned_no_layer = False
 
     # --- life cycle ---------------------------------------------------------------
@@ -379,6 +380,12 @@ class SmartCharger:
             power_kw=power if charging else None,
             charging=charging,
         )
+        self._tracker.observe(
+            soc_pct=battery.value,
+            as_of=battery.as_of.timestamp(),
+            power_kw=power if charging else None,
+            capacity_kwh=self.capacity_kwh(),
+        )
         if (
             charging
             and power is not None
@@ -532,7 +539,11 @@ class SmartCharger:
                     if state.charging_power_kw is not None
                     else self._derived_power_kw
                 )
-            soc = SocReading(soc_pct=reading.value, as_of=reading.as_of, power_kw=power)
+            soc_pct = reading.value
+            if self._tracker.as_of == reading.as_of.timestamp():
+                # Whole-percent reports narrowed by the ones before (see SocTracker).
+                soc_pct = self._tracker.soc_pct or soc_pct
+            soc = SocReading(soc_pct=soc_pct, as_of=reading.as_of, power_kw=power)
         latency = self.car.latency_s
         if at_charger and charger is not None:
             charging = bool(charger.charging())
