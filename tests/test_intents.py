@@ -563,6 +563,8 @@ async def test_built_in_intents_reach_our_entities(
     assert _state(hass, SWITCH) == "on"
     response = await _say(hass, "is Peugeot e-208 smart charging on")
     assert _speech(response) == "Yes"
+    response = await _say(hass, "turn off Peugeot e-208 smart charging")
+    assert _state(hass, SWITCH) == "off"
 
     response = await _say(hass, "what is the Peugeot e-208 estimated battery")
     assert _speech(response) == "Sorry, Peugeot e-208 Estimated battery is not exposed"
@@ -570,7 +572,15 @@ async def test_built_in_intents_reach_our_entities(
     response = await _say(hass, "what is the Peugeot e-208 estimated battery")
     soc = _state(hass, ESTIMATE)
     assert _speech(response) == f"Peugeot e-208 estimated battery is {float(soc):g} %"
+    # The plan sensor answers with its raw state: the status intent says it better.
+    async_expose_entity(hass, "conversation", PLAN, True)
+    response = await _say(hass, "what is the Peugeot e-208 charge plan")
+    assert _speech(response) == "Peugeot e-208 charge plan is smart_charging_off"
     # Numbers have no built-in sentence: the limit is set through our intent only.
     async_expose_entity(hass, "conversation", LIMIT, True)
     response = await _say(hass, "what is the Peugeot e-208 charge limit")
     assert response.response_type is intent.IntentResponseType.ERROR
+    response = await _say(hass, "set Peugeot e-208 charge limit to 70")
+    assert response.response_type is intent.IntentResponseType.ACTION_DONE
+    assert response.intent is not None
+    assert response.intent.intent_type == "EvChargeControlSetChargeLimit"
