@@ -8,7 +8,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -17,7 +17,12 @@ from custom_components.ev_charge_control.const import DOMAIN
 from custom_components.ev_charge_control.diagnostics import (
     async_get_config_entry_diagnostics,
 )
-from simulators.renault_cloud import ERR_QUOTA, RenaultCloudSimulator
+from simulators.renault_cloud import (
+    ERR_QUOTA,
+    ZOE_PH2,
+    RenaultCloudSimulator,
+    SimAccount,
+)
 
 from .conftest import advance
 from .renault_fixtures import *  # noqa: F403 - the Renault fixtures
@@ -249,3 +254,33 @@ async def test_within_the_cloud_quota(
     car.plug()
     await advance(hass, freezer, 6 * 3600, step=120)
     assert _state(hass, THROTTLED) == STATE_OFF
+
+
+async def test_a_car_added_or_removed_follows_within_a_day(
+    hass: HomeAssistant,
+    renault_sim: RenaultCloudSimulator,
+    renault_account: SimAccount,
+    init_renault: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The account is listed once a day: a new car appears, a car gone disappears."""
+    devices = dr.async_get(hass)
+    zoe = renault_sim.add_vehicle(renault_account, ZOE_PH2, vin="VF1X102VE00000042")
+    await advance(hass, freezer, 12 * 3600, step=600)
+    assert hass.states.get("sensor.renault_zoe_battery") is None  # not yet listed
+    await advance(hass, freezer, 12 * 3600, step=600)
+    await hass.async_block_till_done()
+    assert init_renault.state is ConfigEntryState.LOADED
+    assert _state(hass, "sensor.renault_zoe_battery") == "50.0"
+    assert _state(hass, BATTERY) == "50.0"
+    assert devices.async_get_device_by_identifier((DOMAIN, zoe.vin), RENAULT_ENTRY_ID)
+
+    renault_account.vins.remove(zoe.vin)
+    await advance(hass, freezer, 24 * 3600, step=600)
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.renault_zoe_battery") is None
+    assert (
+        devices.async_get_device_by_identifier((DOMAIN, zoe.vin), RENAULT_ENTRY_ID)
+        is None
+    )
+    assert _state(hass, BATTERY) != STATE_UNAVAILABLE

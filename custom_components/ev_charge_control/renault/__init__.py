@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime, timedelta
 import json
 import os
 import time
@@ -11,8 +12,9 @@ from typing import Any
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import Store
 
 from ..const import (
@@ -21,6 +23,7 @@ from ..const import (
     CONF_LOCALE,
     CONF_LOGIN_TOKEN,
     DOMAIN,
+    LOGGER,
     RENAULT_BUDGET_BURST,
     RENAULT_BUDGET_PER_HOUR,
     RENAULT_CLOUD_ENV,
@@ -38,6 +41,9 @@ from .coordinator import (
     quota_issue_id,
 )
 from .smart import RenaultCarLink
+
+# A car added to the account, or gone from it, shows up within this long.
+RELIST_INTERVAL = timedelta(hours=24)
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -96,6 +102,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: RenaultConfigEntry) -> b
         ) from err
     else:
         await store.async_save([_info_to_dict(info) for info in vehicles])
+        _remove_departed_cars(hass, entry, {info.vin for info in vehicles})
     finally:
         budget.spend(time.time(), client.calls)
     account.vehicles = {info.vin: info for info in vehicles}
@@ -111,7 +118,55 @@ async def async_setup_entry(hass: HomeAssistant, entry: RenaultConfigEntry) -> b
         [RenaultCarLink(coordinator) for coordinator in account.coordinators.values()],
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    _follow_the_account(hass, entry, account)
     return True
+
+
+def _follow_the_account(
+    hass: HomeAssistant, entry: RenaultConfigEntry, account: RenaultAccount
+) -> None:
+    """List the account's cars once a day; a car added or removed reloads the entry.
+
+    One call a day, from the account's budget: a new car gets its device and entities,
+    a car gone from the account loses them, without the user reloading anything.
+    """
+
+    async def relist(_now: datetime) -> None:
+        now = time.time()
+        budget = account.budget
+        if not budget.can_spend(now):
+            return  # the polls need the budget more; tomorrow is soon enough
+        client = account.client
+        before = client.calls
+        try:
+            async with account.lock:
+                vehicles = await client.vehicles(account.account_id)
+        except QuotaExceededError as err:
+            budget.throttle(
+                now, err.retry_after_s or RENAULT_QUOTA_PAUSE.total_seconds()
+            )
+            return
+        except DriverError as err:
+            # The polls report outages; this only looks again tomorrow.
+            LOGGER.debug("Could not list the cars of %s: %s", entry.title, err)
+            return
+        finally:
+            budget.spend(now, client.calls - before)
+        if {info.vin for info in vehicles} != set(account.vehicles):
+            LOGGER.info("The cars of %s changed; setting it up again", entry.title)
+            hass.config_entries.async_schedule_reload(entry.entry_id)
+
+    entry.async_on_unload(async_track_time_interval(hass, relist, RELIST_INTERVAL))
+
+
+def _remove_departed_cars(
+    hass: HomeAssistant, entry: RenaultConfigEntry, vins: set[str]
+) -> None:
+    """Remove the devices of cars the account no longer has (sold, given back)."""
+    registry = dr.async_get(hass)
+    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+        if not any(d == DOMAIN and vin in vins for d, vin in device.identifiers):
+            registry.async_remove_device(device.id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: RenaultConfigEntry) -> bool:
