@@ -474,7 +474,17 @@ async def test_unknown_car(
         response = await _say(hass, "set the charge limit of the Tesla to 90 %")
     assert response.response_type is intent.IntentResponseType.ERROR
     assert _speech(response) == "Sorry, I am not aware of any device called Tesla"
-    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    # Nothing from Assist, the intent or us (asyncio may warn of a slow step on a
+    # loaded machine; that is not ours to judge here).
+    assert [
+        record
+        for record in caplog.records
+        if record.exc_info is not None
+        or (
+            record.levelno >= logging.WARNING
+            and record.name.startswith(("homeassistant", "custom_components"))
+        )
+    ] == []
     assert _state(hass, LIMIT) == "80"
 
 
