@@ -224,14 +224,18 @@ async def test_limit_by_weekday_refused_under_the_floor(
     assert "The floor (60 %) must be below the charge limit (60 %)" in caplog.text
 
 
-async def test_charge_while_off_peak_blueprint_for_minutes(
+async def test_charge_while_off_peak_blueprint(
     hass: HomeAssistant,
     init_psacc: MockConfigEntry,
     psacc_sim: PsaccSimulator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Off-peak on: charged for the minutes; off changes nothing; then the plan."""
+    """On: charged at once; off: that charge ends and the plan holds the car again.
+
+    The minutes cap a charge whose period never reports its end.
+    """
     await _smart_waiting_for_the_night(hass, psacc_sim, freezer)
+    car = psacc_sim.car(E208)
     hass.states.async_set(TARIFF, "unavailable")
     await _automation(
         hass,
@@ -242,6 +246,7 @@ async def test_charge_while_off_peak_blueprint_for_minutes(
     hass.states.async_set(TARIFF, "on")
     await hass.async_block_till_done()
     assert _state(hass, E208_PLAN) == "waiting_for_off_peak"
+    # Off with no charge now running: nothing to end.
     hass.states.async_set(TARIFF, "off")
     await hass.async_block_till_done()
     assert _state(hass, E208_PLAN) == "waiting_for_off_peak"
@@ -249,16 +254,21 @@ async def test_charge_while_off_peak_blueprint_for_minutes(
     hass.states.async_set(TARIFF, "on")
     await hass.async_block_till_done()
     assert _state(hass, E208_PLAN) == "charging_now"
-    assert psacc_sim.car(E208).charging
+    assert car.charging
     await advance(hass, freezer, 10 * 60, step=60)
     hass.states.async_set(TARIFF, "off")
-    await advance(hass, freezer, 60, step=60)
-    # The description's promise: turning off cuts nothing short.
-    assert _state(hass, E208_PLAN) == "charging_now"
-    assert psacc_sim.car(E208).charging
-    await advance(hass, freezer, 20 * 60, step=60)
+    await hass.async_block_till_done()
     assert _state(hass, E208_PLAN) == "waiting_for_off_peak"
-    assert not psacc_sim.car(E208).charging
+    await advance(hass, freezer, 2 * 60, step=60)
+    assert not car.charging
+
+    # A period whose end never comes: the charge ends after the minutes.
+    hass.states.async_set(TARIFF, "on")
+    await hass.async_block_till_done()
+    assert _state(hass, E208_PLAN) == "charging_now"
+    await advance(hass, freezer, 31 * 60, step=60)
+    assert _state(hass, E208_PLAN) == "waiting_for_off_peak"
+    assert not car.charging
 
 
 async def test_charge_while_off_peak_blueprint_to_the_limit(
@@ -267,7 +277,7 @@ async def test_charge_while_off_peak_blueprint_to_the_limit(
     psacc_sim: PsaccSimulator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """With 0 minutes the charge runs to the limit, past the end of off-peak."""
+    """With 0 minutes and the sensor on, the charge runs to the limit and stops."""
     await _smart_waiting_for_the_night(hass, psacc_sim, freezer)
     await hass.services.async_call(
         DOMAIN,
@@ -284,9 +294,7 @@ async def test_charge_while_off_peak_blueprint_to_the_limit(
     hass.states.async_set(TARIFF, "on")
     await hass.async_block_till_done()
     assert _state(hass, E208_PLAN) == "charging_now"
-    await advance(hass, freezer, 5 * 60, step=60)
-    hass.states.async_set(TARIFF, "off")
-    await advance(hass, freezer, 65 * 60, step=30)
+    await advance(hass, freezer, 70 * 60, step=30)
     car = psacc_sim.car(E208)
     assert _state(hass, E208_PLAN) == "limit_reached"
     assert not car.charging

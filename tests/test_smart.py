@@ -285,6 +285,33 @@ async def test_charge_now_for_minutes_then_back_to_the_plan(
     assert not psacc_sim.car(E208).charging
 
 
+async def test_cancel_charge_now_hands_back_to_the_plan(
+    hass: HomeAssistant,
+    init_psacc: MockConfigEntry,
+    psacc_sim: PsaccSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """cancel_charge_now ends a charge now at once; with none running it does nothing."""
+    psacc_sim.plug(E208, charge=False)
+    await advance(hass, freezer, 11 * 60, step=60)
+    device_id = car_device_id(hass, E208)
+    await _use_windows(hass, device_id, [{"start": "20:00", "end": "06:00"}])
+    await _turn_on(hass)
+    await _action(hass, "cancel_charge_now", {"device_id": device_id})
+    assert _state(hass, PLAN) == "waiting_for_off_peak"
+    await _action(hass, "charge_now", {"device_id": device_id})
+    assert _state(hass, PLAN) == "charging_now"
+    await advance(hass, freezer, 5 * 60, step=60)
+    assert psacc_sim.car(E208).charging
+    await _action(hass, "cancel_charge_now", {"device_id": device_id})
+    assert _state(hass, PLAN) == "waiting_for_off_peak"
+    await advance(hass, freezer, 2 * 60, step=60)
+    assert not psacc_sim.car(E208).charging
+    with pytest.raises(ServiceValidationError) as err:
+        await _action(hass, "cancel_charge_now", {"device_id": "nope"})
+    assert err.value.translation_key == "device_not_found"
+
+
 async def test_settings_survive_a_restart(
     hass: HomeAssistant,
     init_psacc: MockConfigEntry,

@@ -240,6 +240,13 @@ class SmartCharger:
         self.settings.charge_now = ChargeNow(until=until)
         await self._async_changed()
 
+    async def async_cancel_charge_now(self) -> None:
+        """End a "charge now" early: the plan decides again (nothing to end is fine)."""
+        if self.settings.charge_now is None:
+            return
+        self.settings.charge_now = None
+        await self._async_changed()
+
     # --- what the entities and get_plan show -----------------------------------------
 
     def price_sensors(self) -> list[str]:

@@ -30,6 +30,7 @@ ATTR_WINDOWS: Final = "windows"
 
 SERVICE_SET_CHARGE_LIMITS: Final = "set_charge_limits"
 SERVICE_CHARGE_NOW: Final = "charge_now"
+SERVICE_CANCEL_CHARGE_NOW: Final = "cancel_charge_now"
 SERVICE_SET_OFF_PEAK_WINDOWS: Final = "set_off_peak_windows"
 SERVICE_GET_PLAN: Final = "get_plan"
 
@@ -58,7 +59,7 @@ SET_OFF_PEAK_WINDOWS_SCHEMA = probatio.Schema(
         probatio.Required(ATTR_WINDOWS): list,
     }
 )
-GET_PLAN_SCHEMA = probatio.Schema({probatio.Required(ATTR_DEVICE_ID): cv.string})
+CAR_ONLY_SCHEMA = probatio.Schema({probatio.Required(ATTR_DEVICE_ID): cv.string})
 
 
 def _smart(hass: HomeAssistant, device_id: str) -> SmartCharger:
@@ -165,6 +166,11 @@ async def _async_charge_now(call: ServiceCall) -> None:
     await smart.async_charge_now(minutes)
 
 
+async def _async_cancel_charge_now(call: ServiceCall) -> None:
+    smart = _smart(call.hass, call.data[ATTR_DEVICE_ID])
+    await smart.async_cancel_charge_now()
+
+
 async def _async_set_off_peak_windows(call: ServiceCall) -> None:
     raw: list[Any] = call.data[ATTR_WINDOWS]
     if len(raw) > MAX_WINDOWS:
@@ -196,6 +202,12 @@ def async_setup_services(hass: HomeAssistant) -> None:
     )
     hass.services.async_register(
         DOMAIN,
+        SERVICE_CANCEL_CHARGE_NOW,
+        _async_cancel_charge_now,
+        schema=CAR_ONLY_SCHEMA,
+    )
+    hass.services.async_register(
+        DOMAIN,
         SERVICE_SET_OFF_PEAK_WINDOWS,
         _async_set_off_peak_windows,
         schema=SET_OFF_PEAK_WINDOWS_SCHEMA,
@@ -204,6 +216,6 @@ def async_setup_services(hass: HomeAssistant) -> None:
         DOMAIN,
         SERVICE_GET_PLAN,
         _async_get_plan,
-        schema=GET_PLAN_SCHEMA,
+        schema=CAR_ONLY_SCHEMA,
         supports_response=SupportsResponse.ONLY,
     )
