@@ -11,7 +11,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from ..const import (
@@ -24,16 +24,14 @@ from ..const import (
 )
 from ..drivers.models import (
     ChargeState,
-    CommandRejectedError,
-    DeviceUnreachableError,
     DriverError,
     PlugState,
-    QuotaExceededError,
     Reading,
     VehicleInfo,
     VehicleState,
 )
 from ..drivers.psacc import ChargeControl, PsaccClient
+from ..errors import PSACC_COMMAND_ERRORS, PSACC_UPDATE_ERRORS
 from ..policy.wakeup import WakeupBudget
 from ..vehicle import vehicle_device_info
 
@@ -93,30 +91,8 @@ def translate_driver_errors[CoordinatorT: PsaccCoordinator, **P, R](
     async def handler(self: CoordinatorT, /, *args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return await func(self, *args, **kwargs)
-        except QuotaExceededError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="psacc_rate_limited",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        except CommandRejectedError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="psacc_command_rejected",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        except DeviceUnreachableError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="psacc_unreachable",
-                translation_placeholders={"url": self.client.url},
-            ) from err
         except DriverError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="psacc_server_error",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise PSACC_COMMAND_ERRORS.translate(err, url=self.client.url) from err
 
     return handler
 
@@ -171,11 +147,7 @@ class PsaccCoordinator(DataUpdateCoordinator[PsaccData]):
                 else None
             )
         except DriverError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="psacc_update_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise PSACC_UPDATE_ERRORS.translate(err) from err
         now = dt_util.utcnow()
         self._settle_pending(state, now)
         if self._needs_wakeup(state, now):

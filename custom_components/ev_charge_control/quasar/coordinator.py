@@ -13,7 +13,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.storage import Store
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from ..const import (
@@ -30,12 +30,11 @@ from ..drivers.models import (
     ChargerIdentity,
     ChargerState,
     ChargerStatus,
-    CommandNotVerifiedError,
     ControlMode,
-    DeviceUnreachableError,
     DriverError,
 )
 from ..drivers.quasar import QuasarClient
+from ..errors import QUASAR_COMMAND_ERRORS, QUASAR_UPDATE_ERRORS
 
 type QuasarConfigEntry = ConfigEntry[QuasarRuntimeData]
 
@@ -125,23 +124,9 @@ def translate_driver_errors[CoordinatorT: QuasarCoordinator, **P, R](
     async def handler(self: CoordinatorT, /, *args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return await func(self, *args, **kwargs)
-        except CommandNotVerifiedError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="command_not_verified",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        except DeviceUnreachableError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="charger_unreachable",
-                translation_placeholders={"host": self.config_entry.data[CONF_HOST]},
-            ) from err
         except DriverError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="charger_error",
-                translation_placeholders={"error": str(err)},
+            raise QUASAR_COMMAND_ERRORS.translate(
+                err, host=self.config_entry.data[CONF_HOST]
             ) from err
         finally:
             await self.async_refresh()
@@ -194,11 +179,7 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
         try:
             await self._apply(intent)
         except DriverError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="communication_error",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise QUASAR_UPDATE_ERRORS.translate(err) from err
 
     async def _async_update_data(self) -> QuasarData:
         """Read the charger and keep our hold on it alive."""
@@ -211,11 +192,7 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
             ):
                 await self.client.ensure_idle_timeout()
         except DriverError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="communication_error",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise QUASAR_UPDATE_ERRORS.translate(err) from err
         if self.intent is not None and state.control is ControlMode.USER:
             # The charger handed itself back (idle timeout, reboot, the Wallbox app).
             # It cannot tell us who did it, so the safe reading is that the user

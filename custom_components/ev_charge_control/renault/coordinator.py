@@ -20,13 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import (
-    ConfigEntryAuthFailed,
-    HomeAssistantError,
-    ServiceValidationError,
-)
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from ..const import (
     DOMAIN,
@@ -39,7 +35,6 @@ from ..const import (
 from ..drivers.models import (
     AuthError,
     ChargeState,
-    CommandRejectedError,
     DriverError,
     NotSupportedError,
     PlugState,
@@ -48,6 +43,7 @@ from ..drivers.models import (
     VehicleState,
 )
 from ..drivers.renault import RenaultAccountClient
+from ..errors import RENAULT_COMMAND_ERRORS, RENAULT_UPDATE_ERRORS
 from ..policy.budget import CallBudget
 from ..policy.polling import next_poll_s, parts_due
 from ..vehicle import vehicle_device_info
@@ -148,18 +144,11 @@ class RenaultVehicleCoordinator(DataUpdateCoordinator[VehicleState]):
             self._schedule(now, state)
             return state
         except AuthError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN,
-                translation_key="renault_auth_failed",
-            ) from err
+            raise RENAULT_UPDATE_ERRORS.translate(err) from err
         except DriverError as err:
             budget.spend(now, client.calls - before)
             self.update_interval = timedelta(minutes=5)
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="renault_cloud_error",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise RENAULT_UPDATE_ERRORS.translate(err) from err
         budget.spend(now, client.calls - before)
         self._recovered()
         for part in parts:
@@ -259,38 +248,15 @@ class RenaultVehicleCoordinator(DataUpdateCoordinator[VehicleState]):
                 translation_key="renault_invalid_value",
                 translation_placeholders={"error": str(err)},
             ) from err
-        except QuotaExceededError as err:
-            self._quota_error(now, err)
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="renault_quota_exceeded",
-            ) from err
-        except NotSupportedError as err:
-            # The entity that needs it becomes unavailable.
-            self.async_update_listeners()
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="renault_not_supported",
-                translation_placeholders={"name": self.info.name},
-            ) from err
-        except CommandRejectedError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="renault_command_rejected",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        except AuthError as err:
-            self.config_entry.async_start_reauth(self.hass)
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="renault_auth_failed",
-            ) from err
         except DriverError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="renault_cloud_error",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            if isinstance(err, QuotaExceededError):
+                self._quota_error(now, err)
+            elif isinstance(err, NotSupportedError):
+                # The entity that needs it becomes unavailable.
+                self.async_update_listeners()
+            elif isinstance(err, AuthError):
+                self.config_entry.async_start_reauth(self.hass)
+            raise RENAULT_COMMAND_ERRORS.translate(err, name=self.info.name) from err
         finally:
             budget.spend(now, client.calls - before)
         for part in refresh_parts:
