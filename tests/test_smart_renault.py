@@ -14,7 +14,16 @@ from homeassistant.components.select import (
     SERVICE_SELECT_OPTION,
 )
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
-from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_OFF, SERVICE_TURN_ON
+from homeassistant.components.time import (
+    DOMAIN as TIME_DOMAIN,
+    SERVICE_SET_VALUE as TIME_SET_VALUE,
+)
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    ATTR_TIME,
+    SERVICE_TURN_OFF,
+    SERVICE_TURN_ON,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
@@ -22,6 +31,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulators.renault_cloud import (
     MEGANE_E_TECH,
+    R5_E_TECH,
     TWINGO_ELECTRIC,
     ZOE_PH1,
     RenaultCloudSimulator,
@@ -39,6 +49,7 @@ TWINGO_ALONE = pytest.mark.parametrize("renault_profiles", [(TWINGO_ELECTRIC,)])
 MEGANE = "renault_megane_e_tech"
 ZOE = "renault_zoe"
 TWINGO = "renault_twingo_electric"
+R5 = "renault_r5_e_tech"
 
 
 def _car(sim: RenaultCloudSimulator, code: str) -> SimVehicle:
@@ -49,6 +60,26 @@ def _state(hass: HomeAssistant, entity_id: str) -> str:
     state = hass.states.get(entity_id)
     assert state is not None, entity_id
     return state.state
+
+
+async def _switch(hass: HomeAssistant, car: str, *, on: bool) -> None:
+    await hass.services.async_call(
+        SWITCH_DOMAIN,
+        SERVICE_TURN_ON if on else SERVICE_TURN_OFF,
+        {ATTR_ENTITY_ID: f"switch.{car}_smart_charging"},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+
+
+def _device_id(hass: HomeAssistant, entry: MockConfigEntry, entity_id: str) -> str:
+    return next(
+        registered.device_id
+        for registered in er.async_entries_for_config_entry(
+            er.async_get(hass), entry.entry_id
+        )
+        if registered.entity_id == entity_id and registered.device_id
+    )
 
 
 async def _smart_on(hass: HomeAssistant, car: str, limit: int) -> None:
@@ -211,6 +242,17 @@ async def test_a_schedule_in_the_past_holds_a_car_with_no_stop(
     assert _state(hass, f"sensor.{TWINGO}_last_charge_command_outcome") == "verified"
     assert _state(hass, f"sensor.{TWINGO}_charge_plan") == "limit_reached"
 
+    # A higher limit: "always charging" lets the car go, and the schedule holds it
+    # again at the new limit.
+    await _smart_on(hass, TWINGO, limit + 4)
+    assert _state(hass, f"sensor.{TWINGO}_last_charge_command") == "release_schedule"
+    await advance(hass, freezer, 2 * 60, step=30)
+    assert car.charging
+    await advance(hass, freezer, 40 * 60, step=30)
+    assert not car.charging
+    assert abs(car.battery.soc_pct - (limit + 4)) <= 2, car.battery
+    assert _state(hass, f"sensor.{TWINGO}_last_charge_command") == "hold_schedule"
+
     assert await hass.config_entries.async_reload(init_renault.entry_id)
     await hass.async_block_till_done()
     assert not car.charging
@@ -223,3 +265,72 @@ async def test_a_schedule_in_the_past_holds_a_car_with_no_stop(
     assert (car.charge_mode, car.schedules) == ("always", owners)
     await advance(hass, freezer, 2 * 60, step=30)
     assert car.charging
+
+
+@TWINGO_ALONE
+async def test_the_owner_s_schedule_is_kept_until_it_can_be_put_back(
+    hass: HomeAssistant,
+    renault_sim: RenaultCloudSimulator,
+    init_renault: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A cloud error while letting go keeps the owner's settings for the next try."""
+    car = _car(renault_sim, TWINGO_ELECTRIC.code)
+    car.plug()
+    await advance(hass, freezer, 15 * 60, step=30)
+    # A limit below the battery: held at once.
+    await _smart_on(hass, TWINGO, 50)
+    await advance(hass, freezer, 2 * 60, step=30)
+    assert car.charge_mode == "schedule_mode"
+    assert not car.charging
+
+    renault_sim.fail("actions/charge-schedule", "server_error")
+    await _switch(hass, TWINGO, on=False)
+    assert "could not put back the car's own charge schedule" in caplog.text
+    assert car.charge_mode == "schedule_mode"
+
+    await _switch(hass, TWINGO, on=True)
+    await _switch(hass, TWINGO, on=False)
+    assert car.charge_mode == "always"
+    await advance(hass, freezer, 2 * 60, step=30)
+    assert car.charging
+
+
+@pytest.mark.parametrize("renault_profiles", [(R5_E_TECH,)])
+async def test_a_car_no_layer_can_reach_is_named_once(
+    hass: HomeAssistant,
+    renault_sim: RenaultCloudSimulator,
+    init_renault: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An R5 keeps its own limit but cannot be held for off-peak: the log says so once."""
+    car = _car(renault_sim, R5_E_TECH.code)
+    car.plug()
+    await advance(hass, freezer, 15 * 60, step=30)
+    device_id = _device_id(hass, init_renault, f"switch.{R5}_smart_charging")
+    # Off-peak tomorrow 02:00-04:00, ready by 04:30: the plan waits, nothing holds it.
+    await hass.services.async_call(
+        TIME_DOMAIN,
+        TIME_SET_VALUE,
+        {ATTR_ENTITY_ID: f"time.{R5}_ready_by", ATTR_TIME: "04:30:00"},
+        blocking=True,
+    )
+    await hass.services.async_call(
+        "ev_charge_control",
+        "set_off_peak_windows",
+        {"device_id": device_id, "windows": [{"start": "02:00", "end": "04:00"}]},
+        blocking=True,
+    )
+    await hass.services.async_call(
+        SELECT_DOMAIN,
+        SERVICE_SELECT_OPTION,
+        {ATTR_ENTITY_ID: f"select.{R5}_off_peak_source", ATTR_OPTION: "windows"},
+        blocking=True,
+    )
+    await _smart_on(hass, R5, 60)
+    await advance(hass, freezer, 20 * 60, step=60)
+    assert _state(hass, f"sensor.{R5}_charge_plan") == "waiting_for_off_peak"
+    assert car.charging
+    assert caplog.text.count("neither a linked charger nor the car's cloud") == 1
