@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from homeassistant.components.number import (
+    NumberDeviceClass,
     NumberEntity,
     NumberEntityDescription,
     NumberMode,
@@ -17,6 +18,7 @@ from .entity import PsaccEntity
 THRESHOLD = NumberEntityDescription(
     key="charge_threshold",
     translation_key="psacc_charge_threshold",
+    device_class=NumberDeviceClass.BATTERY,
     native_unit_of_measurement=PERCENTAGE,
     native_min_value=10,
     native_max_value=100,

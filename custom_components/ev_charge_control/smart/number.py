@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from homeassistant.components.number import (
+    NumberDeviceClass,
     NumberEntity,
     NumberEntityDescription,
     NumberMode,
@@ -35,6 +36,7 @@ NUMBERS: tuple[SmartNumberEntityDescription, ...] = (
         native_min_value=LIMIT_MIN_PCT,
         native_max_value=100,
         native_step=1,
+        device_class=NumberDeviceClass.BATTERY,
         native_unit_of_measurement=PERCENTAGE,
         mode=NumberMode.SLIDER,
         entity_category=EntityCategory.CONFIG,
@@ -47,6 +49,7 @@ NUMBERS: tuple[SmartNumberEntityDescription, ...] = (
         native_min_value=0,
         native_max_value=FLOOR_MAX_PCT,
         native_step=1,
+        device_class=NumberDeviceClass.BATTERY,
         native_unit_of_measurement=PERCENTAGE,
         mode=NumberMode.SLIDER,
         entity_category=EntityCategory.CONFIG,
