@@ -198,6 +198,18 @@ async def test_reconfigure_wrong_device(
     assert init_quasar.data[CONF_PORT] == quasar_sim.port
 
 
+async def test_only_a_charger_has_options(
+    hass: HomeAssistant, init_quasar: MockConfigEntry
+) -> None:
+    """The entry's kind decides whether its card offers options."""
+    car_server = MockConfigEntry(
+        domain=DOMAIN, data={CONF_KIND: "psacc", "url": "http://127.0.0.1:1"}
+    )
+    car_server.add_to_hass(hass)
+    assert init_quasar.supports_options is True
+    assert car_server.supports_options is False
+
+
 async def test_options_flow(hass: HomeAssistant, init_quasar: MockConfigEntry) -> None:
     """The poll interval is tuned, and the entry reloads with it."""
     result = await hass.config_entries.options.async_init(init_quasar.entry_id)
