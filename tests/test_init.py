@@ -15,9 +15,11 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.ev_charge_control.const import (
     CONF_SCAN_INTERVAL,
@@ -328,3 +330,23 @@ async def test_remove_entry_forgets_store(
     await hass.config_entries.async_remove(init_quasar.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert STORE_KEY not in hass_storage
+
+
+async def test_the_charger_s_device_goes_only_with_its_entry(
+    hass: HomeAssistant,
+    init_quasar: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Deleting the charger's device alone is refused: the entry is the charger."""
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {
+            "type": "config/device_registry/remove_config_entry",
+            "config_entry_id": init_quasar.entry_id,
+            "device_id": charger_device_id(hass),
+        }
+    )
+    response = await client.receive_json()
+    assert not response["success"]
+    assert init_quasar.state is ConfigEntryState.LOADED

@@ -8,9 +8,12 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_URL, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.json import JSONEncoder
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from syrupy.assertion import SnapshotAssertion
 from syrupy.filters import props
 
@@ -219,3 +222,39 @@ async def test_diagnostics(
     assert diagnostics["wakeups_available"] == 6
     # The estimate is for "now", which ticks with the wall clock during setup.
     assert diagnostics == snapshot(exclude=props("port", "estimated_at"))
+
+
+async def test_a_car_the_server_dropped_can_be_deleted_by_hand(
+    hass: HomeAssistant,
+    psacc_sim: PsaccSimulator,
+    init_psacc: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """A followed car's device cannot be deleted; one the server no longer lists can."""
+    assert await async_setup_component(hass, "config", {})
+    devices = dr.async_get(hass)
+    e208 = devices.async_get_device_by_identifier((DOMAIN, E208), init_psacc.entry_id)
+    corsa = devices.async_get_device_by_identifier((DOMAIN, CORSA), init_psacc.entry_id)
+    assert e208 is not None
+    assert corsa is not None
+    client = await hass_ws_client(hass)
+
+    async def remove(device_id: str) -> bool:
+        await client.send_json_auto_id(
+            {
+                "type": "config/device_registry/remove_config_entry",
+                "config_entry_id": init_psacc.entry_id,
+                "device_id": device_id,
+            }
+        )
+        response = await client.receive_json()
+        return bool(response["success"])
+
+    assert not await remove(corsa.id)
+    psacc_sim.cars.pop(CORSA)
+    assert await hass.config_entries.async_reload(init_psacc.entry_id)
+    await hass.async_block_till_done()
+    assert await remove(corsa.id)
+    assert devices.async_get(corsa.id) is None
+    assert not await remove(e208.id)
+    assert devices.async_get(e208.id) is not None

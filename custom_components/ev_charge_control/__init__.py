@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
 from .blueprints import async_install_blueprints, async_install_sentences
@@ -41,3 +42,10 @@ async def async_remove_entry(
 ) -> None:
     """Forget what was stored for a removed account or device."""
     await KINDS[entry_kind(entry)].remove_entry(hass, entry)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: EvChargeControlConfigEntry, device: DeviceEntry
+) -> bool:
+    """Let the user delete the device of a car the entry no longer follows."""
+    return KINDS[entry_kind(entry)].remove_device(entry, device)

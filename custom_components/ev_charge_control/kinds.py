@@ -15,10 +15,12 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import psacc, quasar, renault
 from .const import CONF_KIND, DeviceKind
+from .vehicle import car_device_removable
 
 # The runtime data's type depends on the kind; each kind's package narrows it.
 type EvChargeControlConfigEntry = ConfigEntry[Any]
@@ -36,6 +38,8 @@ class Kind:
     setup_entry: Callable[[HomeAssistant, Any], Awaitable[bool]]
     unload_entry: Callable[[HomeAssistant, Any], Awaitable[bool]]
     remove_entry: Callable[[HomeAssistant, Any], Awaitable[None]]
+    # Whether the user may delete one of the entry's devices (only loaded entries ask).
+    remove_device: Callable[[Any, DeviceEntry], bool]
 
 
 KINDS: dict[DeviceKind, Kind] = {
@@ -44,18 +48,26 @@ KINDS: dict[DeviceKind, Kind] = {
         setup_entry=psacc.async_setup_entry,
         unload_entry=psacc.async_unload_entry,
         remove_entry=psacc.async_remove_entry,
+        remove_device=lambda entry, device: car_device_removable(
+            entry.runtime_data.coordinators, device
+        ),
     ),
     DeviceKind.RENAULT: Kind(
         platforms=renault.PLATFORMS,
         setup_entry=renault.async_setup_entry,
         unload_entry=renault.async_unload_entry,
         remove_entry=renault.async_remove_entry,
+        remove_device=lambda entry, device: car_device_removable(
+            entry.runtime_data.coordinators, device
+        ),
     ),
     DeviceKind.QUASAR: Kind(
         platforms=quasar.PLATFORMS,
         setup_entry=quasar.async_setup_entry,
         unload_entry=quasar.async_unload_entry,
         remove_entry=quasar.async_remove_entry,
+        # The charger is the entry: it goes when the entry does.
+        remove_device=lambda _entry, _device: False,
     ),
 }
 

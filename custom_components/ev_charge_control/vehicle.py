@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from homeassistant.helpers.device_registry import DeviceInfo
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.helpers.device_registry import DeviceEntry, DeviceInfo
 
 from .const import DOMAIN
 from .drivers.models import VehicleInfo
@@ -19,4 +22,15 @@ def vehicle_device_info(
         name=info.name,
         serial_number=info.vin,
         configuration_url=configuration_url,
+    )
+
+
+def car_device_removable(followed: Mapping[str, Any], device: DeviceEntry) -> bool:
+    """Return whether a car's device may be deleted by hand: no car the entry follows.
+
+    A car the server or account stopped listing keeps its device (it may come back);
+    once the owner knows it will not, the device's Delete button removes it.
+    """
+    return not any(
+        domain == DOMAIN and vin in followed for domain, vin in device.identifiers
     )
