@@ -91,3 +91,23 @@ async def test_no_charge_control_no_threshold(
     assert "charge_threshold" not in keys
     assert "stop_hour" not in keys
     assert "charging" in keys
+
+
+@pytest.mark.parametrize(
+    "entity_id",
+    [
+        "sensor.peugeot_e_208_estimated_battery_time",
+        "sensor.peugeot_e_208_last_charge_command_time",
+    ],
+)
+async def test_smart_charging_s_times_start_disabled(
+    hass: HomeAssistant,
+    init_psacc: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    entity_id: str,
+) -> None:
+    """The times behind the estimate and the last command are there when wanted."""
+    entry = entity_registry.async_get(entity_id)
+    assert entry is not None
+    assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    assert hass.states.get(entity_id) is None

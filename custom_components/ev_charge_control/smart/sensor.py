@@ -70,6 +70,8 @@ SENSORS: tuple[SmartSensorEntityDescription, ...] = (
         translation_key="smart_estimated_soc_time",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
+        # For checking the estimate and the commands; the plan does not need it shown.
+        entity_registry_enabled_default=False,
         value_fn=_estimated_at,
     ),
     SmartSensorEntityDescription(
@@ -138,6 +140,8 @@ SENSORS: tuple[SmartSensorEntityDescription, ...] = (
         translation_key="smart_last_command_time",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
+        # For checking the estimate and the commands; the plan does not need it shown.
+        entity_registry_enabled_default=False,
         value_fn=lambda smart: (
             None
             if smart.settings.last_command is None
