@@ -284,3 +284,34 @@ async def test_a_car_added_or_removed_follows_within_a_day(
         is None
     )
     assert _state(hass, BATTERY) != STATE_UNAVAILABLE
+
+
+@pytest.mark.parametrize(
+    ("fault", "throttled"), [("server_error", False), (ERR_QUOTA, True)]
+)
+async def test_a_failed_daily_listing_waits_for_the_next_day(
+    hass: HomeAssistant,
+    renault_sim: RenaultCloudSimulator,
+    renault_account: SimAccount,
+    init_renault: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    fault: str,
+    throttled: bool,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A listing refused or failed changes nothing; a quota answer pauses polling."""
+    zoe = renault_sim.add_vehicle(renault_account, ZOE_PH2, vin="VF1X102VE00000042")
+    renault_sim.fail("vehicles", fault)
+    # Ten minutes past the day's listing: a quota pause (an hour) is still on.
+    await advance(hass, freezer, 24 * 3600 + 600, step=600)
+    await hass.async_block_till_done()
+    assert renault_sim.calls["vehicles"] >= 2  # the setup's and the refused one
+    assert init_renault.state is ConfigEntryState.LOADED
+    assert hass.states.get("sensor.renault_zoe_battery") is None
+    # A quota answer pauses the account (a poll that the cloud answers may lift it
+    # at once again, so the log is what tells).
+    assert ("call quota is spent" in caplog.text) is throttled
+    await advance(hass, freezer, 24 * 3600, step=600)
+    await hass.async_block_till_done()
+    assert _state(hass, "sensor.renault_zoe_battery") == "50.0"
+    assert zoe.vin in init_renault.runtime_data.vehicles

@@ -142,9 +142,12 @@ def _follow_the_account(
             async with account.lock:
                 vehicles = await client.vehicles(account.account_id)
         except QuotaExceededError as err:
-            budget.throttle(
-                now, err.retry_after_s or RENAULT_QUOTA_PAUSE.total_seconds()
-            )
+            if coordinator := next(iter(account.coordinators.values()), None):
+                coordinator.quota_error(now, err)
+            else:
+                budget.throttle(
+                    now, err.retry_after_s or RENAULT_QUOTA_PAUSE.total_seconds()
+                )
             return
         except DriverError as err:
             # The polls report outages; this only looks again tomorrow.

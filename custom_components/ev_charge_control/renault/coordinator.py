@@ -139,7 +139,7 @@ class RenaultVehicleCoordinator(DataUpdateCoordinator[VehicleState]):
                 state = await client.get_state(self.vin, parts=parts)
         except QuotaExceededError as err:
             budget.spend(now, client.calls - before)
-            self._quota_error(now, err)
+            self.quota_error(now, err)
             state = client.last_state(self.vin) or state
             self._schedule(now, state)
             return state
@@ -156,7 +156,11 @@ class RenaultVehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         self._schedule(now, state)
         return state
 
-    def _quota_error(self, now: float, err: QuotaExceededError) -> None:
+    def quota_error(self, now: float, err: QuotaExceededError) -> None:
+        """Take the account's quota as spent: pause, say so, and in time raise an issue.
+
+        The quota is the account's, so every car of it shows the pause.
+        """
         budget = self.account.budget
         pause = err.retry_after_s or RENAULT_QUOTA_PAUSE.total_seconds()
         budget.throttle(now, pause)
@@ -250,7 +254,7 @@ class RenaultVehicleCoordinator(DataUpdateCoordinator[VehicleState]):
             ) from err
         except DriverError as err:
             if isinstance(err, QuotaExceededError):
-                self._quota_error(now, err)
+                self.quota_error(now, err)
             elif isinstance(err, NotSupportedError):
                 # The entity that needs it becomes unavailable.
                 self.async_update_listeners()
