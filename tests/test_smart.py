@@ -618,3 +618,15 @@ async def test_charge_now_to_the_limit_ends_there(
     await advance(hass, freezer, 11 * 60, step=60)
     assert _state(hass, PLAN) == "waiting_for_off_peak"
     assert not psacc_sim.car(E208).charging
+
+
+async def test_an_unloaded_car_s_actions_say_so(
+    hass: HomeAssistant, init_psacc: MockConfigEntry
+) -> None:
+    """A car whose entry is unloaded gets entry_not_loaded, naming the car."""
+    device_id = car_device_id(hass, E208)
+    assert await hass.config_entries.async_unload(init_psacc.entry_id)
+    with pytest.raises(ServiceValidationError) as err:
+        await _action(hass, "get_plan", {"device_id": device_id}, response=True)
+    assert err.value.translation_key == "entry_not_loaded"
+    assert err.value.translation_placeholders == {"device": "Peugeot e-208"}
