@@ -8,7 +8,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_URL, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.json import JSONEncoder
 from homeassistant.setup import async_setup_component
 import pytest
@@ -86,7 +86,7 @@ async def test_car_gone_from_server(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     assert list(entry.runtime_data.coordinators) == [E208]
-    assert "no longer lists one of the chosen cars" in caplog.text
+    assert "no longer lists 1 of the chosen cars" in caplog.text
     assert "VR3GONE" not in caplog.text
 
 
@@ -251,6 +251,23 @@ async def test_a_car_the_server_dropped_can_be_deleted_by_hand(
         return bool(response["success"])
 
     assert not await remove(corsa.id)
+    issues = ir.async_get(hass)
+    issue_id = f"psacc_cars_missing_{init_psacc.entry_id}"
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
+    gone = psacc_sim.cars.pop(CORSA)
+    assert await hass.config_entries.async_reload(init_psacc.entry_id)
+    await hass.async_block_till_done()
+    # The user is asked to reconfigure; the car coming back takes the question away.
+    issue = issues.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "title": init_psacc.title,
+        "count": "1",
+    }
+    psacc_sim.cars[CORSA] = gone
+    assert await hass.config_entries.async_reload(init_psacc.entry_id)
+    await hass.async_block_till_done()
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
     psacc_sim.cars.pop(CORSA)
     assert await hass.config_entries.async_reload(init_psacc.entry_id)
     await hass.async_block_till_done()

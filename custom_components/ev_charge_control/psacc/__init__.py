@@ -5,7 +5,7 @@ from __future__ import annotations
 from homeassistant.const import CONF_URL, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from ..const import CONF_VINS, DOMAIN, LOGGER, PSACC_WAKEUP_LIMIT, PSACC_WAKEUP_WINDOW
@@ -44,16 +44,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: PsaccConfigEntry) -> boo
     # One budget for the whole server: its wake-up limit is not per car.
     budget = WakeupBudget(limit=PSACC_WAKEUP_LIMIT, window=PSACC_WAKEUP_WINDOW)
     runtime = PsaccRuntimeData(client=client, budget=budget)
+    missing = 0
     for vin in entry.data[CONF_VINS]:
         if (info := vehicles.get(vin)) is None:
             # The server no longer lists it (removed from the Stellantis account);
             # the other cars still work, and reconfiguring drops it.
-            LOGGER.warning(
-                "%s no longer lists one of the chosen cars; reconfigure the entry",
-                entry.title,
-            )
+            missing += 1
             continue
         runtime.coordinators[vin] = PsaccCoordinator(hass, entry, client, budget, info)
+    _report_missing_cars(hass, entry, missing)
     entry.runtime_data = runtime
     _remove_unchosen_devices(hass, entry)
     for coordinator in runtime.coordinators.values():
@@ -65,6 +64,40 @@ async def async_setup_entry(hass: HomeAssistant, entry: PsaccConfigEntry) -> boo
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
+
+
+def missing_cars_issue_id(entry_id: str) -> str:
+    """Return the id of an entry's "chosen cars missing" repair issue."""
+    return f"psacc_cars_missing_{entry_id}"
+
+
+def _report_missing_cars(
+    hass: HomeAssistant, entry: PsaccConfigEntry, missing: int
+) -> None:
+    """Ask the user to reconfigure when chosen cars are gone from the server.
+
+    Only the user knows whether a car is gone for good (sold) or for a while (the
+    server's account being fixed), so it is a repair issue, not a guess; it goes away
+    once every chosen car is listed again or the entry is reconfigured without it.
+    """
+    issue_id = missing_cars_issue_id(entry.entry_id)
+    if not missing:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        return
+    LOGGER.warning(
+        "%s no longer lists %d of the chosen cars; reconfigure the entry",
+        entry.title,
+        missing,
+    )
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="psacc_cars_missing",
+        translation_placeholders={"title": entry.title, "count": str(missing)},
+    )
 
 
 def _remove_unchosen_devices(hass: HomeAssistant, entry: PsaccConfigEntry) -> None:
@@ -89,5 +122,6 @@ async def async_unload_entry(hass: HomeAssistant, entry: PsaccConfigEntry) -> bo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: PsaccConfigEntry) -> None:
-    """Forget the smart charging settings of the server's cars."""
+    """Forget the smart charging settings of the server's cars, and its repair issue."""
+    ir.async_delete_issue(hass, DOMAIN, missing_cars_issue_id(entry.entry_id))
     await async_remove_smart(hass, entry.entry_id)
