@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 import logging
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
@@ -26,6 +28,8 @@ from custom_components.ev_charge_control.const import (
     DOMAIN,
     quasar_idle_timeout,
 )
+from custom_components.ev_charge_control.drivers.models import DeviceUnreachableError
+from custom_components.ev_charge_control.drivers.quasar import QuasarClient
 from simulators.quasar import QuasarSimulator
 
 from .conftest import QUASAR_ENTRY_ID, advance, charger_device_id
@@ -85,6 +89,29 @@ async def test_setup_retries_when_unreachable(
     quasar_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(quasar_entry.entry_id)
     assert quasar_entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_setup_retries_when_the_first_reading_fails(
+    hass: HomeAssistant, quasar_sim: QuasarSimulator, quasar_entry: MockConfigEntry
+) -> None:
+    """The charger names itself, then its state cannot be read: the connection closes.
+
+    The state read fails by injection (the simulator's registers always answer).
+    """
+    quasar_entry.add_to_hass(hass)
+    with patch.object(
+        QuasarClient,
+        "read_state",
+        side_effect=DeviceUnreachableError("the charger stopped answering"),
+    ):
+        await hass.config_entries.async_setup(quasar_entry.entry_id)
+    assert quasar_entry.state is ConfigEntryState.SETUP_RETRY
+    # The server sees the close a moment later.
+    for _ in range(50):
+        if quasar_sim.connections == 0:
+            break
+        await asyncio.sleep(0.01)
+    assert quasar_sim.connections == 0
 
 
 async def test_setup_retries_on_another_charger(
