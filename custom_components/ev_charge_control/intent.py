@@ -23,6 +23,7 @@ from homeassistant.util import dt as dt_util
 import probatio
 
 from .const import DOMAIN
+from .policy.planner import WEEKDAY_NAMES
 from .policy.smart_charging import PlanState
 from .smart import smart_chargers
 from .smart.controller import SmartCharger
@@ -42,15 +43,6 @@ ARTICLES: Final = ("the ", "my ", "our ")
 POSSESSIVES: Final = ("'s", "’s")
 # What a household with one car calls it.
 GENERIC_NAMES: Final = frozenset({"car", "electric car", "ev"})
-WEEKDAYS: Final = (
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-)
 
 
 async def async_setup_intents(hass: HomeAssistant) -> None:
@@ -237,7 +229,7 @@ def when(moment: datetime, now: datetime) -> str:
     if days == -1:
         return f"{clock} yesterday"
     if 1 < days < 7:
-        return f"{clock} on {WEEKDAYS[local.weekday()]}"
+        return f"{clock} on {WEEKDAY_NAMES[local.weekday()]}"
     return f"{clock} on {local.date().isoformat()}"
 
 
