@@ -147,6 +147,20 @@ async def test_smart_entities_name_the_car_s_device_when_they_come_first(
     assert hass.states.get(LINKED) is not None
 
 
+async def _plugged_with_night_windows(
+    hass: HomeAssistant, psacc_sim: PsaccSimulator, freezer: FrozenDateTimeFactory
+) -> str:
+    """Plug the e-208 in (not charging), seen by a report, with 20:00-06:00 windows.
+
+    The tests start at 14:00 in Paris, outside the window; returns the car's device id.
+    """
+    psacc_sim.plug(E208, charge=False)
+    await advance(hass, freezer, 11 * 60, step=60)
+    device_id = car_device_id(hass, E208)
+    await _use_windows(hass, device_id, [{"start": "20:00", "end": "06:00"}])
+    return device_id
+
+
 async def test_off_by_default_and_never_touches_the_charge(
     hass: HomeAssistant,
     init_psacc: MockConfigEntry,
@@ -250,10 +264,7 @@ async def test_below_floor_charges_at_once(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Below the floor the car charges even outside the windows."""
-    psacc_sim.plug(E208, charge=False)
-    await advance(hass, freezer, 11 * 60, step=60)
-    device_id = car_device_id(hass, E208)
-    await _use_windows(hass, device_id, [{"start": "20:00", "end": "06:00"}])
+    device_id = await _plugged_with_night_windows(hass, psacc_sim, freezer)
     await _action(
         hass, "set_charge_limits", {"device_id": device_id, "limit": 90, "floor": 45}
     )
@@ -271,10 +282,7 @@ async def test_charge_now_for_minutes_then_back_to_the_plan(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """charge_now overrides the waiting plan for its minutes only."""
-    psacc_sim.plug(E208, charge=False)
-    await advance(hass, freezer, 11 * 60, step=60)
-    device_id = car_device_id(hass, E208)
-    await _use_windows(hass, device_id, [{"start": "20:00", "end": "06:00"}])
+    device_id = await _plugged_with_night_windows(hass, psacc_sim, freezer)
     await _turn_on(hass)
     assert _state(hass, PLAN) == "waiting_for_off_peak"
     await _action(hass, "charge_now", {"device_id": device_id, "minutes": 20})
@@ -292,10 +300,7 @@ async def test_cancel_charge_now_hands_back_to_the_plan(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """cancel_charge_now ends a charge now at once; with none running it does nothing."""
-    psacc_sim.plug(E208, charge=False)
-    await advance(hass, freezer, 11 * 60, step=60)
-    device_id = car_device_id(hass, E208)
-    await _use_windows(hass, device_id, [{"start": "20:00", "end": "06:00"}])
+    device_id = await _plugged_with_night_windows(hass, psacc_sim, freezer)
     await _turn_on(hass)
     await _action(hass, "cancel_charge_now", {"device_id": device_id})
     assert _state(hass, PLAN) == "waiting_for_off_peak"
@@ -601,10 +606,7 @@ async def test_charge_now_to_the_limit_ends_there(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A charge now without minutes ends at the limit; the plan then takes over."""
-    psacc_sim.plug(E208, charge=False)
-    await advance(hass, freezer, 11 * 60, step=60)
-    device_id = car_device_id(hass, E208)
-    await _use_windows(hass, device_id, [{"start": "20:00", "end": "06:00"}])
+    device_id = await _plugged_with_night_windows(hass, psacc_sim, freezer)
     await _set_number(hass, LIMIT, 50)
     await _turn_on(hass)
     await _action(hass, "charge_now", {"device_id": device_id})
