@@ -89,13 +89,7 @@ async def _smart_on(hass: HomeAssistant, car: str, limit: int) -> None:
         {ATTR_ENTITY_ID: f"number.{car}_charge_limit", ATTR_VALUE: limit},
         blocking=True,
     )
-    await hass.services.async_call(
-        SWITCH_DOMAIN,
-        SERVICE_TURN_ON,
-        {ATTR_ENTITY_ID: f"switch.{car}_smart_charging"},
-        blocking=True,
-    )
-    await hass.async_block_till_done()
+    await _switch(hass, car, on=True)
 
 
 @MEGANE_AND_ZOE
@@ -128,16 +122,7 @@ async def test_a_limit_between_the_car_s_steps(
     assert car.soc_target == 85
     assert _state(hass, f"sensor.{MEGANE}_last_charge_command") == "set_car_limit"
     # The plan aims at what the car keeps, so it never asks the car for more.
-    device = next(
-        device_id
-        for device_id in (
-            entry.device_id
-            for entry in er.async_entries_for_config_entry(
-                er.async_get(hass), init_renault.entry_id
-            )
-            if entry.entity_id == f"switch.{MEGANE}_smart_charging"
-        )
-    )
+    device = _device_id(hass, init_renault, f"switch.{MEGANE}_smart_charging")
     plan = await hass.services.async_call(
         "ev_charge_control",
         "get_plan",
@@ -192,12 +177,7 @@ async def test_the_cloud_stops_a_car_without_levels_and_lets_go_when_off(
     assert _state(hass, f"sensor.{ZOE}_last_charge_command") == "stop_cloud"
     assert _state(hass, f"sensor.{ZOE}_charge_plan") == "limit_reached"
     # Turned off, smart charging lets go: the car charges on, as it would without us.
-    await hass.services.async_call(
-        SWITCH_DOMAIN,
-        SERVICE_TURN_OFF,
-        {ATTR_ENTITY_ID: f"switch.{ZOE}_smart_charging"},
-        blocking=True,
-    )
+    await _switch(hass, ZOE, on=False)
     assert renault_sim.calls["actions/charging-start:start"] == 1
     await advance(hass, freezer, 2 * 60, step=30)
     assert car.charging
@@ -256,12 +236,7 @@ async def test_a_schedule_in_the_past_holds_a_car_with_no_stop(
     assert await hass.config_entries.async_reload(init_renault.entry_id)
     await hass.async_block_till_done()
     assert not car.charging
-    await hass.services.async_call(
-        SWITCH_DOMAIN,
-        SERVICE_TURN_OFF,
-        {ATTR_ENTITY_ID: f"switch.{TWINGO}_smart_charging"},
-        blocking=True,
-    )
+    await _switch(hass, TWINGO, on=False)
     assert (car.charge_mode, car.schedules) == ("always", owners)
     await advance(hass, freezer, 2 * 60, step=30)
     assert car.charging
