@@ -250,13 +250,33 @@ async def test_the_owner_s_schedule_is_kept_until_it_can_be_put_back(
     freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A cloud error while letting go keeps the owner's settings for the next try."""
+    """Cloud errors halfway through a hold or while letting go lose nothing.
+
+    The owner's settings are read before the first change; a hold whose mode change
+    fails is tried again later, and a failed restore is tried again at the next turn
+    off.
+    """
     car = _car(renault_sim, TWINGO_ELECTRIC.code)
+    owners = [
+        {
+            "id": 1,
+            "activated": True,
+            **dict.fromkeys(
+                ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
+            ),
+            "sunday": {"startTime": "T01:00Z", "duration": 240},
+        }
+    ]
+    car.schedules = [dict(schedule) for schedule in owners]
     car.plug()
     await advance(hass, freezer, 15 * 60, step=30)
-    # A limit below the battery: held at once.
+    # A limit below the battery: held at once, but the mode change fails this time.
+    renault_sim.fail("actions/charge-mode", "server_error")
     await _smart_on(hass, TWINGO, 50)
-    await advance(hass, freezer, 2 * 60, step=30)
+    assert car.schedules != owners  # our schedule is written, the mode is not
+    assert _state(hass, f"sensor.{TWINGO}_last_charge_command_outcome") == "failed"
+    # Tried again at the next look after 5 minutes: the car's next report.
+    await advance(hass, freezer, 12 * 60, step=30)
     assert car.charge_mode == "schedule_mode"
     assert not car.charging
 
@@ -267,7 +287,7 @@ async def test_the_owner_s_schedule_is_kept_until_it_can_be_put_back(
 
     await _switch(hass, TWINGO, on=True)
     await _switch(hass, TWINGO, on=False)
-    assert car.charge_mode == "always"
+    assert (car.charge_mode, car.schedules) == ("always", owners)
     await advance(hass, freezer, 2 * 60, step=30)
     assert car.charging
 

@@ -467,8 +467,9 @@ async def test_a_schedule_in_the_past_holds_a_twingo(
     twingo.plug()
     clock.advance(60)
     assert twingo.charging
-    saved = await client.hold_by_schedule(twingo.vin, START)
+    saved = await client.charge_settings(twingo.vin)
     assert saved == ChargeSettings(mode="always", schedules=tuple(owners))
+    await client.hold_by_schedule(twingo.vin, START)
     assert ChargeSettings.from_dict(saved.as_dict()) == saved
     assert twingo.charge_mode == "schedule_mode"
     assert twingo.schedules == schedule_in_the_past(START)

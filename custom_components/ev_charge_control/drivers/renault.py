@@ -674,14 +674,25 @@ class RenaultAccountClient:
             vehicle, CAP_SET_CHARGE_MODE, lambda: vehicle.set_charge_mode(mode)
         )
 
-    async def hold_by_schedule(self, vin: str, now: datetime) -> ChargeSettings:
-        """Hold the charge with a schedule in the past; return the settings it replaced.
+    async def charge_settings(self, vin: str) -> ChargeSettings:
+        """Read the car's charge mode and schedules (to put them back later)."""
+        vehicle = self._car(vin).vehicle
+        current = await self._call(
+            vehicle, CAP_CHARGING_SETTINGS, vehicle.get_charging_settings
+        )
+        return ChargeSettings(
+            mode=current.mode,
+            schedules=tuple(current.raw_data.get("schedules") or ()),
+        )
+
+    async def hold_by_schedule(self, vin: str, now: datetime) -> None:
+        """Hold the charge with a schedule in the past.
 
         For models with neither a stop nor levels of their own: in schedule mode the
-        car waits for a window that has already gone by.
+        car waits for a window that has already gone by. Read the owner's settings
+        (charge_settings) first: this overwrites them.
         """
         vehicle = self._car(vin).vehicle
-        saved = await self._charge_settings(vehicle)
         past = _schedule_models(schedule_in_the_past(now))
         await self._call(
             vehicle, CAP_SET_CHARGE_SCHEDULE, lambda: vehicle.set_charge_schedules(past)
@@ -691,23 +702,10 @@ class RenaultAccountClient:
             CAP_SET_CHARGE_MODE,
             lambda: vehicle.set_charge_mode("schedule_mode"),
         )
-        return saved
 
-    async def release_schedule(self, vin: str) -> ChargeSettings:
-        """Let a car held by a schedule charge at once; return the settings it replaced."""
-        vehicle = self._car(vin).vehicle
-        saved = await self._charge_settings(vehicle)
+    async def release_schedule(self, vin: str) -> None:
+        """Let a car held by a schedule charge at once ("always charging")."""
         await self.set_charge_mode(vin, "always_charging")
-        return saved
-
-    async def _charge_settings(self, vehicle: RenaultVehicle) -> ChargeSettings:
-        current = await self._call(
-            vehicle, CAP_CHARGING_SETTINGS, vehicle.get_charging_settings
-        )
-        return ChargeSettings(
-            mode=current.mode,
-            schedules=tuple(current.raw_data.get("schedules") or ()),
-        )
 
     async def restore_charge_settings(self, vin: str, saved: ChargeSettings) -> None:
         """Put back the owner's schedules and charge mode."""

@@ -97,27 +97,30 @@ class RenaultScheduleHold:
         """Wrap the car's coordinator."""
         self.coordinator = coordinator
 
-    async def async_hold(self, now: datetime) -> dict[str, Any]:
-        """Hold the charge; return the charge settings it replaced."""
+    async def async_read(self) -> dict[str, Any]:
+        """Return the car's charge mode and schedules as they are."""
         vin = self.coordinator.vin
-        saved: list[ChargeSettings] = []
+        read: list[ChargeSettings] = []
 
-        async def hold(client: RenaultAccountClient) -> None:
-            saved.append(await client.hold_by_schedule(vin, now))
+        async def charge_settings(client: RenaultAccountClient) -> None:
+            read.append(await client.charge_settings(vin))
 
-        await self.coordinator.async_command(hold)
-        return saved[0].as_dict()
+        await self.coordinator.async_command(charge_settings)
+        return read[0].as_dict()
 
-    async def async_release(self) -> dict[str, Any]:
-        """Let the car charge at once; return the charge settings it replaced."""
+    async def async_hold(self, now: datetime) -> None:
+        """Hold the charge."""
         vin = self.coordinator.vin
-        saved: list[ChargeSettings] = []
+        await self.coordinator.async_command(
+            lambda client: client.hold_by_schedule(vin, now)
+        )
 
-        async def release(client: RenaultAccountClient) -> None:
-            saved.append(await client.release_schedule(vin))
-
-        await self.coordinator.async_command(release)
-        return saved[0].as_dict()
+    async def async_release(self) -> None:
+        """Let the car charge at once."""
+        vin = self.coordinator.vin
+        await self.coordinator.async_command(
+            lambda client: client.release_schedule(vin)
+        )
 
     async def async_restore(self, saved: dict[str, Any]) -> None:
         """Put back the owner's charge mode and schedules."""

@@ -711,10 +711,12 @@ class SmartCharger:
     async def _async_hold_by_schedule(
         self, hold: ScheduleHold, charge: bool, now: datetime
     ) -> None:
-        replaced = await (hold.async_release() if charge else hold.async_hold(now))
         if self.settings.owner_schedule is None:
-            # Only the first change is the owner's; later ones replace our own.
-            self.settings.owner_schedule = replaced
+            # Kept before the first change, so that even a change that fails halfway
+            # cannot leave the owner's settings unknown; later changes replace ours.
+            self.settings.owner_schedule = await hold.async_read()
+            self._store.async_save_soon()
+        await (hold.async_release() if charge else hold.async_hold(now))
 
     async def _apply_own_limit(self, now: datetime) -> None:
         settings = self.settings

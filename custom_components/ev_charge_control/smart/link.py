@@ -70,15 +70,18 @@ class OwnLimit(Protocol):
 class ScheduleHold(Protocol):
     """The last resort: a charge schedule whose only window lies in the past.
 
-    The car then waits for that window instead of charging. Each call first reads the
-    car's charge settings and returns them, so the owner's own can be put back.
+    The car then waits for that window instead of charging. Holding and releasing
+    overwrite the owner's charge mode and schedules: read them first, to put back.
     """
 
-    async def async_hold(self, now: datetime) -> dict[str, Any]:
-        """Hold the charge; return the charge settings it replaced."""
+    async def async_read(self) -> dict[str, Any]:
+        """Return the car's charge mode and schedules as they are."""
 
-    async def async_release(self) -> dict[str, Any]:
-        """Let the car charge at once; return the charge settings it replaced."""
+    async def async_hold(self, now: datetime) -> None:
+        """Hold the charge."""
+
+    async def async_release(self) -> None:
+        """Let the car charge at once."""
 
     async def async_restore(self, saved: dict[str, Any]) -> None:
         """Put back charge settings returned earlier."""
