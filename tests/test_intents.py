@@ -35,6 +35,7 @@ from custom_components.ev_charge_control.intent import (
     INTENT_CAR_STATUS,
     INTENT_CHARGE_NOW,
     INTENT_SET_CHARGE_LIMIT,
+    when,
 )
 from simulators.psacc import PsaccSimulator
 
@@ -594,3 +595,24 @@ async def test_built_in_intents_reach_our_entities(
     assert response.response_type is intent.IntentResponseType.ACTION_DONE
     assert response.intent is not None
     assert response.intent.intent_type == "EvChargeControlSetChargeLimit"
+
+
+@pytest.mark.parametrize(
+    ("moment", "said"),
+    [
+        ("2026-06-01T16:05:00+00:00", "18:05"),
+        ("2026-06-02T04:30:00+00:00", "06:30 tomorrow"),
+        ("2026-05-31T20:00:00+00:00", "22:00 yesterday"),
+        ("2026-06-04T08:00:00+00:00", "10:00 on Thursday"),
+        ("2026-06-20T08:00:00+00:00", "10:00 on 2026-06-20"),
+    ],
+)
+async def test_times_are_said_with_their_day(
+    hass: HomeAssistant, moment: str, said: str
+) -> None:
+    """Local time of day; the day when it is not today (Monday 14:00 in Paris now)."""
+    now = dt_util.parse_datetime("2026-06-01T12:00:00+00:00")
+    at = dt_util.parse_datetime(moment)
+    assert now is not None
+    assert at is not None
+    assert when(at, now) == said
