@@ -144,6 +144,8 @@ class RenaultVehicleCoordinator(DataUpdateCoordinator[VehicleState]):
             self._schedule(now, state)
             return state
         except AuthError as err:
+            # A refused sign-in was still a call the account made.
+            budget.spend(now, client.calls - before)
             raise RENAULT_UPDATE_ERRORS.translate(err) from err
         except DriverError as err:
             budget.spend(now, client.calls - before)
