@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.number import (
     ATTR_VALUE,
@@ -90,6 +92,33 @@ async def _smart_on(hass: HomeAssistant, car: str, limit: int) -> None:
         blocking=True,
     )
     await _switch(hass, car, on=True)
+
+
+def _sunday_schedule(*, activated: bool) -> dict[str, Any]:
+    """The owner's own schedule: Sunday nights only, activated or not."""
+    return {
+        "id": 1,
+        "activated": activated,
+        **dict.fromkeys(
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
+        ),
+        "sunday": {"startTime": "T22:00Z", "duration": 480},
+    }
+
+
+async def _plugged_twingo(
+    hass: HomeAssistant,
+    renault_sim: RenaultCloudSimulator,
+    freezer: FrozenDateTimeFactory,
+    schedule: dict[str, Any],
+) -> tuple[SimVehicle, list[dict[str, Any]]]:
+    """Give the Twingo its owner's schedule, plug it in and wait for its report."""
+    car = _car(renault_sim, TWINGO_ELECTRIC.code)
+    owners = [schedule]
+    car.schedules = [dict(entry) for entry in owners]
+    car.plug()
+    await advance(hass, freezer, 15 * 60, step=30)
+    return car, owners
 
 
 @MEGANE_AND_ZOE
@@ -196,20 +225,9 @@ async def test_a_schedule_in_the_past_holds_a_car_with_no_stop(
     owner's charge mode and schedule survive a restart and come back when smart
     charging is turned off, and the car charges again as it would without us.
     """
-    car = _car(renault_sim, TWINGO_ELECTRIC.code)
-    owners = [
-        {
-            "id": 1,
-            "activated": False,
-            **dict.fromkeys(
-                ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
-            ),
-            "sunday": {"startTime": "T22:00Z", "duration": 480},
-        }
-    ]
-    car.schedules = [dict(schedule) for schedule in owners]
-    car.plug()
-    await advance(hass, freezer, 15 * 60, step=30)
+    car, owners = await _plugged_twingo(
+        hass, renault_sim, freezer, _sunday_schedule(activated=False)
+    )
     assert car.charging
     limit = round(car.battery.soc_pct) + 6
     await _smart_on(hass, TWINGO, limit)
@@ -256,20 +274,9 @@ async def test_the_owner_s_schedule_is_kept_until_it_can_be_put_back(
     fails is tried again later, and a failed restore is tried again at the next turn
     off.
     """
-    car = _car(renault_sim, TWINGO_ELECTRIC.code)
-    owners = [
-        {
-            "id": 1,
-            "activated": True,
-            **dict.fromkeys(
-                ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
-            ),
-            "sunday": {"startTime": "T01:00Z", "duration": 240},
-        }
-    ]
-    car.schedules = [dict(schedule) for schedule in owners]
-    car.plug()
-    await advance(hass, freezer, 15 * 60, step=30)
+    car, owners = await _plugged_twingo(
+        hass, renault_sim, freezer, _sunday_schedule(activated=True)
+    )
     # A limit below the battery: held at once, but the mode change fails this time.
     renault_sim.fail("actions/charge-mode", "server_error")
     await _smart_on(hass, TWINGO, 50)
