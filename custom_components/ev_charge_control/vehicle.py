@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Collection
 
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntry, DeviceInfo
 
 from .const import DOMAIN
@@ -25,7 +26,7 @@ def vehicle_device_info(
     )
 
 
-def car_device_removable(followed: Mapping[str, Any], device: DeviceEntry) -> bool:
+def car_device_removable(followed: Collection[str], device: DeviceEntry) -> bool:
     """Return whether a car's device may be deleted by hand: no car the entry follows.
 
     A car the server or account stopped listing keeps its device (it may come back);
@@ -34,3 +35,16 @@ def car_device_removable(followed: Mapping[str, Any], device: DeviceEntry) -> bo
     return not any(
         domain == DOMAIN and vin in followed for domain, vin in device.identifiers
     )
+
+
+def remove_car_devices_except(
+    hass: HomeAssistant, entry_id: str, vins: Collection[str]
+) -> None:
+    """Remove the entry's car devices whose VIN is not among ``vins``.
+
+    Each device is its entry's alone (one entry per device since 2026.10), so it goes.
+    """
+    registry = dr.async_get(hass)
+    for device in dr.async_entries_for_config_entry(registry, entry_id):
+        if car_device_removable(vins, device):
+            registry.async_remove_device(device.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from homeassistant.const import CONF_URL, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from ..const import CONF_VINS, DOMAIN, LOGGER, PSACC_WAKEUP_LIMIT, PSACC_WAKEUP_WINDOW
@@ -13,6 +13,7 @@ from ..drivers.models import DriverError
 from ..drivers.psacc import PsaccClient
 from ..policy.wakeup import WakeupBudget
 from ..smart import async_remove_smart, async_setup_smart, async_unload_smart
+from ..vehicle import remove_car_devices_except
 from .coordinator import PsaccConfigEntry, PsaccCoordinator, PsaccRuntimeData
 from .smart import PsaccCarLink
 
@@ -54,7 +55,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: PsaccConfigEntry) -> boo
         runtime.coordinators[vin] = PsaccCoordinator(hass, entry, client, budget, info)
     _report_missing_cars(hass, entry, missing)
     entry.runtime_data = runtime
-    _remove_unchosen_devices(hass, entry)
+    # Cars the user no longer chose (reconfigure) lose their devices; a car the server
+    # stops listing keeps its own, for it may come back.
+    remove_car_devices_except(hass, entry.entry_id, set(entry.data[CONF_VINS]))
     for coordinator in runtime.coordinators.values():
         await coordinator.async_config_entry_first_refresh()
     runtime.smart = await async_setup_smart(
@@ -98,19 +101,6 @@ def _report_missing_cars(
         translation_key="psacc_cars_missing",
         translation_placeholders={"title": entry.title, "count": str(missing)},
     )
-
-
-def _remove_unchosen_devices(hass: HomeAssistant, entry: PsaccConfigEntry) -> None:
-    """Forget the devices of cars the user no longer chose (reconfigure).
-
-    A car the server stops listing keeps its device: it may come back.
-    """
-    chosen = set(entry.data[CONF_VINS])
-    registry = dr.async_get(hass)
-    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
-        if not any(d == DOMAIN and vin in chosen for d, vin in device.identifiers):
-            # The device is this entry's alone (one entry per device since 2026.10).
-            registry.async_remove_device(device.id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PsaccConfigEntry) -> bool:

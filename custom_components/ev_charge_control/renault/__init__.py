@@ -12,7 +12,7 @@ from typing import Any
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import Store
@@ -34,6 +34,7 @@ from ..drivers.models import AuthError, DriverError, QuotaExceededError, Vehicle
 from ..drivers.renault import RenaultAccountClient
 from ..policy.budget import CallBudget
 from ..smart import async_remove_smart, async_setup_smart, async_unload_smart
+from ..vehicle import remove_car_devices_except
 from .coordinator import (
     RenaultAccount,
     RenaultConfigEntry,
@@ -102,7 +103,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: RenaultConfigEntry) -> b
         ) from err
     else:
         await store.async_save([_info_to_dict(info) for info in vehicles])
-        _remove_departed_cars(hass, entry, {info.vin for info in vehicles})
+        # Cars the account no longer has (sold, given back) lose their devices.
+        remove_car_devices_except(hass, entry.entry_id, {info.vin for info in vehicles})
     finally:
         budget.spend(time.time(), client.calls)
     account.vehicles = {info.vin: info for info in vehicles}
@@ -160,16 +162,6 @@ def _follow_the_account(
             hass.config_entries.async_schedule_reload(entry.entry_id)
 
     entry.async_on_unload(async_track_time_interval(hass, relist, RELIST_INTERVAL))
-
-
-def _remove_departed_cars(
-    hass: HomeAssistant, entry: RenaultConfigEntry, vins: set[str]
-) -> None:
-    """Remove the devices of cars the account no longer has (sold, given back)."""
-    registry = dr.async_get(hass)
-    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
-        if not any(d == DOMAIN and vin in vins for d, vin in device.identifiers):
-            registry.async_remove_device(device.id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: RenaultConfigEntry) -> bool:
