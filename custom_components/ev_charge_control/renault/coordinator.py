@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -229,13 +229,16 @@ class RenaultVehicleCoordinator(DataUpdateCoordinator[VehicleState]):
 
     # --- commands --------------------------------------------------------------------
 
-    async def async_command(
+    async def async_command[T](
         self,
-        operation: Callable[[RenaultAccountClient], Awaitable[Any]],
+        operation: Callable[[RenaultAccountClient], Awaitable[T]],
         *,
         refresh_parts: frozenset[str] = frozenset(),
-    ) -> None:
-        """Run a command, one at a time per account, and look again after the car reports."""
+    ) -> T:
+        """Run a command, one at a time per account, and look again after the car reports.
+
+        Returns what the operation returns (a read of the car's settings, say).
+        """
         client = self.account.client
         budget = self.account.budget
         now = time.time()
@@ -247,7 +250,7 @@ class RenaultVehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         before = client.calls
         try:
             async with self.account.lock:
-                await operation(client)
+                result = await operation(client)
         except ValueError as err:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
@@ -271,6 +274,7 @@ class RenaultVehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         self._poll_soon_at = now + RENAULT_AFTER_COMMAND.total_seconds()
         self._schedule(now, self._last_state())
         self._schedule_refresh()
+        return result
 
     def hvac_temperature(self) -> float:
         """Return the preconditioning temperature set for this car."""

@@ -25,7 +25,6 @@ from ..drivers.renault import (
     CAP_SET_CHARGE_SCHEDULE,
     PART_SOC_LEVELS,
     ChargeSettings,
-    RenaultAccountClient,
 )
 from ..policy.limiter import CLOUD_LATENCY_S
 from .coordinator import RenaultVehicleCoordinator
@@ -100,13 +99,10 @@ class RenaultScheduleHold:
     async def async_read(self) -> dict[str, Any]:
         """Return the car's charge mode and schedules as they are."""
         vin = self.coordinator.vin
-        read: list[ChargeSettings] = []
-
-        async def charge_settings(client: RenaultAccountClient) -> None:
-            read.append(await client.charge_settings(vin))
-
-        await self.coordinator.async_command(charge_settings)
-        return read[0].as_dict()
+        settings = await self.coordinator.async_command(
+            lambda client: client.charge_settings(vin)
+        )
+        return settings.as_dict()
 
     async def async_hold(self, now: datetime) -> None:
         """Hold the charge."""
