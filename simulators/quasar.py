@@ -26,11 +26,18 @@ What the real charger's documentation leaves open, and what this simulator does:
 * Action (0x101) keeps the last value written. Reboot (3) and firmware update (4) both
   answer the write, then drop every connection, return to user control and refuse
   connections until ``reboot_seconds`` of clock time have passed; nothing flows
-  meanwhile.
+  meanwhile. :meth:`QuasarSimulator.reboot` does the same with no request, as a power
+  blip or a firmware watchdog would.
 * Idle timeout (0x58): under remote control with a timeout > 0, once that many clock
-  seconds pass with no request the charger returns to user control as if 0x51 = 0 had
-  been written (and so never stays discharging). The moment is computed exactly, even
-  if it is noticed only later.
+  seconds pass with no request the charger gives up on its Modbus client, so it never
+  stays discharging. The documentation only says it "stops if no traffic", so what it
+  does is the ``idle_behaviour`` argument (:class:`IdleBehaviour`):
+  ``HAND_BACK`` (the default) returns to user control as if 0x51 = 0 had been written;
+  ``PAUSE`` stops the session as action 2 would and sets both setpoints to 0, but keeps
+  remote control, autostart and the timeout (0x101 keeps the last value written). It
+  fires once per silence: under ``PAUSE`` it fires again only after a new request.
+  The moment is computed exactly, even if it is noticed only later. Any request counts
+  as traffic, whatever its answer; a connection refused or dropped carries none.
 
 Physics is lazy: the battery is integrated from the clock whenever a request arrives, a
 test hook is called, or :meth:`QuasarSimulator.step` runs, so a :class:`ManualClock`
@@ -45,7 +52,7 @@ import argparse
 import asyncio
 from collections.abc import Awaitable, Callable
 import contextlib
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 import logging
 from types import TracebackType
 from typing import Final, Self
@@ -137,6 +144,13 @@ class QuasarStatus(IntEnum):
     DISCHARGING = 11
 
 
+class IdleBehaviour(StrEnum):
+    """What the charger does when the Modbus idle timeout (0x58) fires."""
+
+    HAND_BACK = "hand_back"  # return to user control, as 0x51 = 0 does
+    PAUSE = "pause"  # stop the session and zero the setpoints, keep remote control
+
+
 def to_signed(raw: int) -> int:
     """Read a 16-bit register as int16 two's complement."""
     return raw - 0x10000 if raw & 0x8000 else raw
@@ -187,8 +201,11 @@ class QuasarSimulator:
     """A Wallbox Quasar on Modbus TCP, with hooks to plug cars and inject faults.
 
     Public attributes tests may set: ``fail_with_exception`` (answer every request with
-    this Modbus exception code), ``delay_s`` (real seconds to wait before answering),
-    ``refuse_connections`` (close new connections at once). Counters they may read:
+    this Modbus exception code), ``fail_writes`` (address -> exception code: a write
+    touching that address gets it, before any other check, and none of it applies;
+    reads are unaffected), ``stuck_registers``, ``delay_s`` (real seconds to wait
+    before answering), ``refuse_connections`` (close new connections at once; with
+    :meth:`drop_connections`, an outage), ``idle_behaviour``. Counters they may read:
     ``requests``, ``writes`` (accepted writes as (address, signed value)),
     ``energy_charged_wh``, ``energy_discharged_wh`` (at the wall, both >= 0),
     ``idle_timeout_fired``, ``reboots``.
@@ -205,6 +222,7 @@ class QuasarSimulator:
         clock: Clock | None = None,
         unit_id: int = 1,
         reboot_seconds: float = 20.0,
+        idle_behaviour: IdleBehaviour = IdleBehaviour.HAND_BACK,
     ) -> None:
         """Create a charger; it does not listen until :meth:`start`."""
         if not serial.isdigit() or int(serial) > 0xFFFFFFFF:
@@ -227,6 +245,8 @@ class QuasarSimulator:
         self.firmware = firmware
         self.unit_id = unit_id
         self.reboot_seconds = float(reboot_seconds)
+        # Through the constructor so that a plain string (from a CLI) fails at once.
+        self.idle_behaviour = IdleBehaviour(idle_behaviour)
         self.clock: Clock = clock if clock is not None else WallClock()
         self._max_current_a = max_current_a
         self._voltage_v = voltage_v
@@ -235,6 +255,9 @@ class QuasarSimulator:
         self.host = ""
         self.port = 0
         self._server: _QuasarTcpServer | None = None
+        # The loop serving connections: a reboot hook called from another thread must
+        # close them there, since asyncio transports are not thread-safe.
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = asyncio.Event()
         self._in_flight = 0  # requests sleeping in delay_s
         self._none_delayed = asyncio.Event()
@@ -245,6 +268,9 @@ class QuasarSimulator:
         # Registers that read this value whatever is written: a charger that
         # acknowledges a write and ignores it, so read-back checks can be tested.
         self.stuck_registers: dict[int, int] = {}
+        # Addresses whose writes are refused with this exception code: a charger that
+        # turns down one command (a start, say) while answering everything else.
+        self.fail_writes: dict[int, int] = {}
         self.delay_s = 0.0
         self.refuse_connections = False
         self.requests = 0
@@ -273,6 +299,9 @@ class QuasarSimulator:
         now = self.clock.now()
         self._t = now  # the battery has been integrated up to here
         self._last_request_t = now
+        # Whether the idle timeout has fired since the last request (PAUSE keeps remote
+        # control, so without this the deadline would stay in the past and fire again).
+        self._idle_fired = False
         self._reboot_until: float | None = None
         self._last_logged: tuple[QuasarStatus, int] | None = None
         self._note_state()
@@ -297,6 +326,7 @@ class QuasarSimulator:
             await server.shutdown()  # type: ignore[no-untyped-call]
             raise RuntimeError("pymodbus did not expose its listening socket")
         self._server = server
+        self._loop = asyncio.get_running_loop()
         self.host = host
         self.port = int(listener.sockets[0].getsockname()[1])
         _LOGGER.info("Quasar %s listening on %s:%d", self.serial, host, self.port)
@@ -307,6 +337,7 @@ class QuasarSimulator:
         server, self._server = self._server, None
         if server is None:
             return
+        self._loop = None
         self._stopping.set()
         await server.shutdown()  # type: ignore[no-untyped-call]
         # Let delayed requests wake up and their pymodbus tasks finish, so that no task
@@ -402,9 +433,14 @@ class QuasarSimulator:
         now = self.clock.now()
         self._advance(now)
         self._last_request_t = now
+        self._idle_fired = False
         try:
             if self.fail_with_exception is not None:
                 return ExcCodes(self.fail_with_exception)
+            if function_code in (6, 16) and set_values is not None:
+                for addr in range(address, address + len(set_values)):
+                    if addr in self.fail_writes:
+                        return ExcCodes(self.fail_writes[addr])
             if function_code == 3 and set_values is None:
                 return self._read(address, count, registers)
             if function_code in (6, 16) and set_values is not None:
@@ -501,14 +537,29 @@ class QuasarSimulator:
         self._current_setpoint_a = 0
         self._power_setpoint_w = 0
 
+    def _pause_idle(self) -> None:
+        """Stop the session as action 2 would and zero the setpoints, keeping control.
+
+        Zeroing both setpoints means a client that only writes a start after an outage
+        gets no power: it has to say again how much it wants.
+        """
+        self._started = False
+        self._current_setpoint_a = 0
+        self._power_setpoint_w = 0
+
     def _reboot(self) -> None:
         self._give_back()
         self._started = None
         self.reboots += 1
         self._reboot_until = self._t + self.reboot_seconds
         _LOGGER.info("Quasar %s rebooting for %.0f s", self.serial, self.reboot_seconds)
-        # Let pymodbus send the answer to this write first, as the real box does.
-        asyncio.get_running_loop().call_soon(self.drop_connections)
+        loop = self._loop
+        if self._server is None or loop is None or loop.is_closed():
+            return  # not listening: no connection to drop
+        # Later rather than now, so that pymodbus sends the answer to a written reboot
+        # first, as the real box does. Thread-safe because reboot() may be called from
+        # a test's own thread; from the loop's thread it is a plain call_soon.
+        loop.call_soon_threadsafe(self.drop_connections)
 
     # ---------------------------------------------------------------- physics
 
@@ -585,7 +636,11 @@ class QuasarSimulator:
             self.energy_discharged_wh -= wall_wh
 
     def _idle_deadline(self) -> float | None:
-        if self._control != CONTROL_REMOTE or self._idle_timeout_s <= 0:
+        if (
+            self._control != CONTROL_REMOTE
+            or self._idle_timeout_s <= 0
+            or self._idle_fired
+        ):
             return None
         return self._last_request_t + self._idle_timeout_s
 
@@ -595,12 +650,18 @@ class QuasarSimulator:
             deadline = self._idle_deadline()
             if deadline is not None and deadline <= self._t:
                 self.idle_timeout_fired += 1
+                self._idle_fired = True
+                pause = self.idle_behaviour is IdleBehaviour.PAUSE
                 _LOGGER.warning(
-                    "Quasar %s: no Modbus traffic for %d s, back to user control",
+                    "Quasar %s: no Modbus traffic for %d s, %s",
                     self.serial,
                     self._idle_timeout_s,
+                    "session paused" if pause else "back to user control",
                 )
-                self._give_back()
+                if pause:
+                    self._pause_idle()
+                else:
+                    self._give_back()
                 deadline = None
             if self._reboot_until is not None and self._reboot_until <= self._t:
                 self._reboot_until = None
@@ -621,6 +682,17 @@ class QuasarSimulator:
         self._note_state()
 
     # ------------------------------------------------------------------ hooks
+
+    def reboot(self) -> None:
+        """Reboot spontaneously (power blip, firmware watchdog), with no request.
+
+        Same effect as writing action 3: back to user control, every connection
+        dropped and new ones refused for ``reboot_seconds`` of clock time. Safe from the
+        event loop's thread, from another thread, or before :meth:`start`.
+        """
+        self.step()
+        self._reboot()
+        self._note_state()
 
     def plug(self, battery: Battery) -> None:
         """Plug a car in; autostart decides whether it starts."""
@@ -787,19 +859,32 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--soc", type=float, default=40.0, help="car SoC in percent")
     parser.add_argument("--capacity", type=float, default=52.0, help="battery in kWh")
     parser.add_argument("--no-car", action="store_true", help="start with no car")
+    parser.add_argument(
+        "--idle-behaviour",
+        type=IdleBehaviour,
+        choices=list(IdleBehaviour),
+        default=IdleBehaviour.HAND_BACK,
+        help="what the Modbus idle timeout (0x58) does (default: hand_back)",
+    )
     return parser.parse_args(argv)
 
 
-async def _serve(args: argparse.Namespace) -> None:
+def _simulator(args: argparse.Namespace) -> QuasarSimulator:
+    """Build the simulator the command line describes (not started)."""
     battery = None if args.no_car else Battery(args.capacity, args.soc)
-    sim = QuasarSimulator(
+    return QuasarSimulator(
         serial=args.serial,
         firmware=args.firmware,
         max_current_a=args.max_current,
         voltage_v=args.voltage,
         battery=battery,
         unit_id=args.unit_id,
+        idle_behaviour=args.idle_behaviour,
     )
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    sim = _simulator(args)
     await sim.start(args.host, args.port)
     try:
         while True:

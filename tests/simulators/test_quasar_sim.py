@@ -41,8 +41,11 @@ from simulators.quasar import (
     REG_SETPOINT_TYPE,
     REG_SOC,
     REG_STATUS,
+    IdleBehaviour,
     QuasarSimulator,
     QuasarStatus,
+    _parse_args,
+    _simulator,
 )
 
 # Every test here talks TCP over 127.0.0.1. Under Home Assistant's test plugin sockets
@@ -54,6 +57,7 @@ ILLEGAL_FUNCTION = 1
 ILLEGAL_ADDRESS = 2
 ILLEGAL_VALUE = 3
 DEVICE_FAILURE = 4
+DEVICE_BUSY = 6
 GATEWAY_NO_RESPONSE = 0x0B
 
 
@@ -77,11 +81,19 @@ def battery() -> Battery:
 
 
 @pytest.fixture
+def idle_behaviour() -> IdleBehaviour:
+    """Return the default idle behaviour; a test parametrizes it to change it."""
+    return IdleBehaviour.HAND_BACK
+
+
+@pytest.fixture
 async def sim(
-    loopback: None, clock: ManualClock, battery: Battery
+    loopback: None, clock: ManualClock, battery: Battery, idle_behaviour: IdleBehaviour
 ) -> AsyncIterator[QuasarSimulator]:
     """Run a simulator with a car plugged on an ephemeral loopback port."""
-    simulator = QuasarSimulator(clock=clock, battery=battery)
+    simulator = QuasarSimulator(
+        clock=clock, battery=battery, idle_behaviour=idle_behaviour
+    )
     await simulator.start()
     yield simulator
     await simulator.stop()
@@ -441,6 +453,122 @@ async def test_requests_keep_the_idle_timeout_at_bay(
     assert sim.idle_timeout_fired == 1
 
 
+@pytest.mark.parametrize("idle_behaviour", [IdleBehaviour.PAUSE])
+async def test_idle_timeout_pause_keeps_remote_control(
+    sim: QuasarSimulator, client: AsyncModbusTcpClient, clock: ManualClock
+) -> None:
+    """PAUSE: 60 s without a request stops the session and zeroes the setpoints.
+
+    Remote control, autostart and the timeout stay as written, so the next client
+    request may start again at once, at a setpoint it has to write again.
+    """
+    await take_control(client, timeout_s=60)
+    await write_ok(client, REG_POWER_SETPOINT, 3000)  # not driven in current mode
+    await write_ok(client, REG_CURRENT_SETPOINT, -16)
+    await write_ok(client, REG_ACTION, 1)
+    charged_before = sim.energy_charged_wh
+
+    clock.advance(59)
+    sim.step()
+    assert sim.status == QuasarStatus.DISCHARGING
+    assert sim.idle_timeout_fired == 0
+
+    clock.advance(3600)
+    sim.step()
+    assert sim.idle_timeout_fired == 1
+    assert sim.read_register(REG_CONTROL) == 1
+    assert sim.read_register(REG_AUTOSTART) == 0
+    assert sim.read_register(REG_IDLE_TIMEOUT) == 60
+    assert sim.read_register(REG_CURRENT_SETPOINT) == 0
+    assert sim.read_register(REG_POWER_SETPOINT) == 0
+    assert sim.read_register(REG_ACTION) == 1  # the last value written
+    assert sim.status == QuasarStatus.PAUSED
+    assert sim.read_register(REG_AC_POWER) == 0
+    assert sim.energy_discharged_wh == pytest.approx(16 * 230 * 60 / 3600)
+    assert sim.energy_charged_wh == charged_before  # nothing flowed since
+
+    # Still under remote control: a start is accepted, but the setpoint is gone.
+    await write_ok(client, REG_ACTION, 1)
+    assert await read1(client, REG_STATUS) == QuasarStatus.WAITING_FOR_DEMAND
+    await write_ok(client, REG_CURRENT_SETPOINT, 16)
+    assert await read1(client, REG_STATUS) == QuasarStatus.CHARGING
+    assert await read1(client, REG_AC_POWER) == 16 * 230
+
+
+@pytest.mark.parametrize("idle_behaviour", [IdleBehaviour.PAUSE])
+async def test_idle_timeout_pause_fires_once_per_silence(
+    sim: QuasarSimulator, client: AsyncModbusTcpClient, clock: ManualClock
+) -> None:
+    """PAUSE keeps the timeout armed: it fires again only after new traffic."""
+    await take_control(client, timeout_s=60)
+    await write_ok(client, REG_CURRENT_SETPOINT, 16)
+    await write_ok(client, REG_ACTION, 1)
+    clock.advance(600)
+    sim.step()
+    assert sim.idle_timeout_fired == 1  # ten minutes of silence, one timeout
+
+    await write_ok(client, REG_CURRENT_SETPOINT, 10)
+    await write_ok(client, REG_ACTION, 1)
+    clock.advance(59)
+    assert await read1(client, REG_STATUS) == QuasarStatus.CHARGING
+    clock.advance(60)
+    sim.step()
+    assert sim.idle_timeout_fired == 2
+    assert sim.status == QuasarStatus.PAUSED
+    assert sim.read_register(REG_CONTROL) == 1
+
+
+@pytest.mark.parametrize("idle_behaviour", list(IdleBehaviour))
+async def test_outage_lets_the_idle_timeout_fire(
+    sim: QuasarSimulator,
+    client: AsyncModbusTcpClient,
+    clock: ManualClock,
+    idle_behaviour: IdleBehaviour,
+) -> None:
+    """refuse_connections + drop_connections is an outage: no request, so it fires.
+
+    A client that keeps trying during the outage carries no traffic either.
+    """
+    await take_control(client, timeout_s=60)
+    await write_ok(client, REG_CURRENT_SETPOINT, -16)
+    await write_ok(client, REG_ACTION, 1)
+    sim.refuse_connections = True
+    sim.drop_connections()
+    await wait_for(lambda: sim.connections == 0)
+    requests = sim.requests
+
+    clock.advance(30)
+    retry = AsyncModbusTcpClient(
+        "127.0.0.1", port=sim.port, timeout=0.2, retries=0, reconnect_delay=0
+    )
+    try:
+        await retry.connect()
+        with pytest.raises(ModbusException):
+            await retry.read_holding_registers(REG_STATUS)
+    finally:
+        retry.close()
+    clock.advance(30)
+    sim.step()
+    assert sim.requests == requests
+    assert sim.idle_timeout_fired == 1
+    assert sim.energy_discharged_wh == pytest.approx(16 * 230 * 60 / 3600)
+
+    sim.refuse_connections = False
+    back = AsyncModbusTcpClient("127.0.0.1", port=sim.port, timeout=1, retries=0)
+    try:
+        assert await back.connect()
+        if idle_behaviour is IdleBehaviour.HAND_BACK:
+            assert await read(back, REG_CONTROL, 8) == [0, 1, 0, 0, 0, 0, 0, 0]
+            assert await read1(back, REG_STATUS) == QuasarStatus.CHARGING
+        else:
+            assert await read(back, REG_CONTROL, 8) == [1, 0, 0, 0, 0, 0, 0, 60]
+            assert await read1(back, REG_STATUS) == QuasarStatus.PAUSED
+            assert await read1(back, REG_AC_POWER) == 0
+        assert await read1(back, REG_CURRENT_SETPOINT) == 0
+    finally:
+        back.close()
+
+
 async def test_fail_with_exception_answers_every_request(
     sim: QuasarSimulator, client: AsyncModbusTcpClient
 ) -> None:
@@ -456,6 +584,51 @@ async def test_fail_with_exception_answers_every_request(
 
     sim.fail_with_exception = None
     assert await read1(client, REG_STATUS) == QuasarStatus.CHARGING
+
+
+async def test_fail_writes_refuses_the_start(
+    sim: QuasarSimulator, client: AsyncModbusTcpClient, clock: ManualClock
+) -> None:
+    """A start write gets the injected exception and does nothing; it is traffic."""
+    await take_control(client, timeout_s=60)
+    await write_ok(client, REG_CURRENT_SETPOINT, 16)
+    sim.fail_writes[REG_ACTION] = DEVICE_FAILURE
+    writes = list(sim.writes)
+    requests = sim.requests
+
+    clock.advance(50)
+    assert exception_code(await write(client, REG_ACTION, 1)) == DEVICE_FAILURE
+    clock.advance(50)
+    sim.step()
+    assert sim.idle_timeout_fired == 0  # the refused write restarted the countdown
+    assert sim.requests == requests + 1
+    assert sim.writes == writes
+    assert sim.status == QuasarStatus.PAUSED
+    assert await read(client, REG_LOCK, 3) == [0, 0, 16]  # reads still answered
+
+    await write_ok(client, REG_CURRENT_SETPOINT, 10)  # other registers still writable
+    del sim.fail_writes[REG_ACTION]
+    await write_ok(client, REG_ACTION, 1)
+    assert await read1(client, REG_STATUS) == QuasarStatus.CHARGING
+    assert await read1(client, REG_AC_CURRENT) == 10
+
+
+async def test_fail_writes_refuse_the_whole_request_first(
+    sim: QuasarSimulator, client: AsyncModbusTcpClient
+) -> None:
+    """An FC16 write touching the address fails whole; the code beats other checks."""
+    sim.fail_writes[REG_ACTION] = DEVICE_BUSY
+    await take_control(client)
+    refused = await client.write_registers(REG_LOCK, [1, 1, 10])
+    assert exception_code(refused) == DEVICE_BUSY
+    assert [sim.read_register(a) for a in range(REG_LOCK, REG_LOCK + 3)] == [0, 0, 0]
+    assert exception_code(await write(client, REG_ACTION, 99)) == DEVICE_BUSY
+
+    await write_ok(client, REG_CONTROL, 0)
+    assert exception_code(await write(client, REG_ACTION, 1)) == DEVICE_BUSY
+    assert exception_code(await write(client, REG_LOCK, 1)) == ILLEGAL_FUNCTION
+    assert not (await client.write_registers(REG_CONTROL, [1, 0])).isError()
+    assert sim.writes[-2:] == [(REG_CONTROL, 1), (REG_AUTOSTART, 0)]
 
 
 async def test_error_state(sim: QuasarSimulator, client: AsyncModbusTcpClient) -> None:
@@ -568,6 +741,66 @@ async def test_reboot_drops_connections_until_it_is_back(
         back.close()
 
 
+async def test_reboot_hook_reboots_without_a_request(
+    sim: QuasarSimulator, client: AsyncModbusTcpClient, clock: ManualClock
+) -> None:
+    """reboot() from sync code on the loop: as action 3, but nothing was written."""
+    await take_control(client, timeout_s=30)
+    await write_ok(client, REG_CURRENT_SETPOINT, -16)
+    await write_ok(client, REG_ACTION, 1)
+    requests = sim.requests
+    discharged = sim.energy_discharged_wh
+
+    sim.reboot()
+    assert sim.reboots == 1
+    assert sim.requests == requests
+    assert sim.refuses_connections()
+    assert sim.status == QuasarStatus.PAUSED
+    await wait_for(lambda: sim.connections == 0)
+    clock.advance(19)
+    sim.step()
+    assert sim.rebooting
+    assert sim.energy_discharged_wh == discharged  # nothing flows while away
+    assert sim.energy_charged_wh == 0
+
+    clock.advance(1)
+    assert not sim.refuses_connections()
+    back = AsyncModbusTcpClient("127.0.0.1", port=sim.port, timeout=1, retries=0)
+    try:
+        assert await back.connect()
+        assert await read(back, REG_CONTROL, 8) == [0, 1, 0, 0, 0, 0, 0, 0]
+        assert await read1(back, REG_ACTION) == 1  # the last value written
+        assert await read1(back, REG_STATUS) == QuasarStatus.CHARGING
+    finally:
+        back.close()
+
+
+async def test_reboot_hook_from_another_thread(
+    sim: QuasarSimulator, client: AsyncModbusTcpClient
+) -> None:
+    """A test's own thread may reboot the charger while the loop serves clients."""
+    assert await read1(client, REG_FIRMWARE) == 604
+    assert sim.connections == 1
+    await asyncio.to_thread(sim.reboot)
+    await wait_for(lambda: sim.connections == 0)
+    assert sim.reboots == 1
+    assert sim.rebooting
+
+
+def test_reboot_hook_before_start(clock: ManualClock, battery: Battery) -> None:
+    """With no server and no event loop, reboot() changes the state alone."""
+    sim = QuasarSimulator(clock=clock, battery=battery)
+    sim.poke(REG_CONTROL, 1)
+    sim.reboot()
+    assert sim.reboots == 1
+    assert sim.read_register(REG_CONTROL) == 0
+    assert sim.status == QuasarStatus.PAUSED
+    clock.advance(20)
+    sim.step()
+    assert not sim.rebooting
+    assert sim.status == QuasarStatus.CHARGING
+
+
 async def test_drop_and_refuse_connections(
     sim: QuasarSimulator, client: AsyncModbusTcpClient
 ) -> None:
@@ -675,6 +908,18 @@ def test_constructor_validates_arguments() -> None:
         QuasarSimulator(serial="ABC")
     with pytest.raises(ValueError, match="max_current_a"):
         QuasarSimulator(max_current_a=40)
+    with pytest.raises(ValueError, match="nap"):
+        QuasarSimulator(idle_behaviour="nap")  # type: ignore[arg-type]
+
+
+def test_idle_behaviour_default_and_command_line() -> None:
+    """Hand-back is the default; --idle-behaviour picks one of the two by name."""
+    assert QuasarSimulator().idle_behaviour is IdleBehaviour.HAND_BACK
+    assert _simulator(_parse_args([])).idle_behaviour is IdleBehaviour.HAND_BACK
+    paused = _simulator(_parse_args(["--idle-behaviour", "pause"]))
+    assert paused.idle_behaviour is IdleBehaviour.PAUSE
+    with pytest.raises(SystemExit):
+        _parse_args(["--idle-behaviour", "nap"])
 
 
 def test_standalone_serves_modbus() -> None:
