@@ -328,7 +328,7 @@ async def test_charge_now_says_when_it_cannot_run(
     response = await _handle(hass, INTENT_CHARGE_NOW, name="Peugeot e-208")
     assert response.response_type is intent.IntentResponseType.ERROR
     assert _speech(response) == (
-        "Peugeot e-208 is not plugged in: plug it in, then ask again."
+        "Peugeot e-208 is not plugged in: plug it in, then ask again"
     )
     assert _state(hass, PLAN) == "not_plugged"
 
@@ -337,7 +337,10 @@ async def test_charge_now_says_when_it_cannot_run(
     await advance(hass, freezer, 11 * 60, step=60)
     response = await _say(hass, "charge the Peugeot e-208 now")
     assert response.response_type is intent.IntentResponseType.ERROR
-    assert _speech(response) == "Peugeot e-208 is already at its limit of 80 %."
+    assert _speech(response) == (
+        "Peugeot e-208 is already at its limit of 80 % (about 81 % now): "
+        "raise the limit first for it to charge more"
+    )
     assert _state(hass, PLAN) == "limit_reached"
     assert not psacc_sim.car(E208).charging
 

@@ -308,26 +308,14 @@ class ChargeNowIntent(CarIntent):
         try:
             check_charge_now_minutes(minutes)
             check_smart_charging_on(smart)
+            # Refused, with the reason, when it could not charge (unplugged, at its
+            # limit, its charger held by a person): saying "charging" would be a lie.
+            await smart.async_charge_now(minutes)
         except ServiceValidationError as err:
             return refused(intent_obj, err)
-        await smart.async_charge_now(minutes)
         response = intent_obj.create_response()
         limit = smart.settings.limit_pct
         state = None if smart.decision is None else smart.decision.state
-        # The plan has just looked at the request: a car unplugged or at its limit
-        # has dropped it already, and saying "charging" would be a lie.
-        if state is PlanState.NOT_PLUGGED:
-            response.async_set_error(
-                intent.IntentResponseErrorCode.FAILED_TO_HANDLE,
-                f"{car.name} is not plugged in: plug it in, then ask again.",
-            )
-            return response
-        if state is PlanState.LIMIT_REACHED:
-            response.async_set_error(
-                intent.IntentResponseErrorCode.FAILED_TO_HANDLE,
-                f"{car.name} is already at its limit of {limit} %.",
-            )
-            return response
         response.async_set_results([car.target()])
         duration = "" if minutes is None else f" for {minutes} minutes"
         if state is PlanState.DATA_TOO_OLD or state is None:

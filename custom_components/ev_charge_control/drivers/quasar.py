@@ -119,6 +119,28 @@ def clamp_setpoint(amps: int, max_available_a: int) -> int:
     return max(-limit, min(limit, amps))
 
 
+# States in which a session runs (a start would change nothing), and states in which
+# none does (a stop would change nothing). Anything else gets the write.
+RUNNING_STATES: Final = frozenset(
+    {
+        ChargerStatus.CHARGING,
+        ChargerStatus.DISCHARGING,
+        ChargerStatus.WAITING_FOR_DEMAND,
+    }
+)
+STOPPED_STATES: Final = frozenset(
+    {ChargerStatus.PAUSED, ChargerStatus.NO_CAR, ChargerStatus.NO_CAR_LOCKED}
+)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ChargerTarget:
+    """What the charger is to do under remote control: a signed current, running or not."""
+
+    setpoint_a: int
+    running: bool
+
+
 def _exception_name(code: int) -> str:
     try:
         return ExcCodes(code).name
@@ -559,6 +581,134 @@ class QuasarClient:
         if settings.setpoint_type == SETPOINT_TYPE_POWER:
             await self._write_verified(REG_POWER_SETPOINT, 0, "power setpoint")
         await self._write_verified(REG_CONTROL, CONTROL_USER, "remote control")
+
+    async def apply(self, target: ChargerTarget) -> ChargerState:
+        """Drive the charger to a target, writing only what differs from what it has.
+
+        One read of the whole state first, then only the writes that change
+        something, in the order that is safe, then one read that verifies them:
+        with Home Assistant already in control, a new current costs three reads, one
+        write and three reads, where a write with its own read-back per register
+        cost seventeen requests. Returns the state read at the end.
+
+        If anything fails after a discharge setpoint may have been written, the
+        setpoint is put back to 0 where the link still allows it.
+        """
+        return await self._run(lambda: self._apply(target))
+
+    async def _apply(self, target: ChargerTarget) -> ChargerState:
+        state = await self._read_state()
+        setpoint = clamp_setpoint(target.setpoint_a, state.max_available_current_a)
+        # Taking control ends the app's session: the charger then follows autostart
+        # (which we turn off), so the setpoint and the start or stop are written
+        # whatever the state read under the app said.
+        taking = state.control is not ControlMode.REMOTE
+        set_setpoint = taking or state.current_setpoint_a != setpoint
+        try:
+            await self._control_from(state)
+            if target.running:
+                # The setpoint first: starting on an old negative setpoint would
+                # discharge.
+                if set_setpoint:
+                    await self._write(
+                        REG_CURRENT_SETPOINT, setpoint, "current setpoint"
+                    )
+                if taking or state.status not in RUNNING_STATES:
+                    await self._write(REG_ACTION, ACTION_START, "start")
+            else:
+                if taking or state.status not in STOPPED_STATES:
+                    await self._write(REG_ACTION, ACTION_STOP, "stop")
+                if set_setpoint:
+                    await self._write(
+                        REG_CURRENT_SETPOINT, setpoint, "current setpoint"
+                    )
+            after = await self._read_state()
+            self._verify_control(after)
+            if after.current_setpoint_a != setpoint:
+                raise CommandNotVerifiedError(
+                    "current setpoint", setpoint, after.current_setpoint_a
+                )
+            if not target.running and after.status in RUNNING_STATES:
+                raise CommandNotVerifiedError(
+                    "stop", int(ChargerStatus.PAUSED), after.status_code
+                )
+        except DriverError:
+            if setpoint < 0 or state.current_setpoint_a < 0:
+                # Never leave a discharge running that we could not confirm.
+                await self._try_zero_setpoint()
+            raise
+        return after
+
+    async def settle(self, *, stop: bool, keep_control: bool) -> ChargerState:
+        """Bring the charger to rest: setpoint 0, stopped if asked, control handed back.
+
+        Only what differs is written, and the state read at the end must show it
+        (control with the app unless ``keep_control``; setpoint 0 while we keep it;
+        no session running if ``stop``), or CommandNotVerifiedError is raised: a
+        hand-back is only done once the charger says so.
+        """
+        return await self._run(
+            lambda: self._settle(stop=stop, keep_control=keep_control)
+        )
+
+    async def _settle(self, *, stop: bool, keep_control: bool) -> ChargerState:
+        state = await self._read_state()
+        if state.control is not ControlMode.REMOTE:
+            # The app's already; the charger refuses every other write anyway.
+            if keep_control:
+                await self._control_from(state)
+            else:
+                return state
+        if stop and state.status not in STOPPED_STATES:
+            await self._write(REG_ACTION, ACTION_STOP, "stop")
+        if state.current_setpoint_a != 0:
+            await self._write(REG_CURRENT_SETPOINT, 0, "current setpoint")
+        if not keep_control:
+            await self._write(REG_CONTROL, CONTROL_USER, "remote control")
+        after = await self._read_state()
+        if keep_control:
+            self._verify_control(after)
+            if after.current_setpoint_a != 0:
+                raise CommandNotVerifiedError(
+                    "current setpoint", 0, after.current_setpoint_a
+                )
+        elif after.control is not ControlMode.USER:
+            raise CommandNotVerifiedError(
+                "remote control", CONTROL_USER, CONTROL_REMOTE
+            )
+        if stop and after.status in RUNNING_STATES and keep_control:
+            raise CommandNotVerifiedError(
+                "stop", int(ChargerStatus.PAUSED), after.status_code
+            )
+        return after
+
+    async def _control_from(self, state: ChargerState) -> None:
+        """Take control, or repair what someone changed, from a state already read."""
+        if state.control is not ControlMode.REMOTE:
+            # Control first: the charger refuses every other write without it, and
+            # resets the others when it goes back to the app.
+            await self._write(REG_CONTROL, CONTROL_REMOTE, "remote control")
+            await self._write(REG_AUTOSTART, 0, "autostart")
+            await self._write(REG_SETPOINT_TYPE, SETPOINT_TYPE_CURRENT, "setpoint type")
+            await self._write(REG_IDLE_TIMEOUT, self._idle_timeout_s, "idle timeout")
+            return
+        if state.autostart:
+            # Plugging in must not start a charge we did not decide.
+            await self._write(REG_AUTOSTART, 0, "autostart")
+        if state.idle_timeout_s != self._idle_timeout_s:
+            await self._write(REG_IDLE_TIMEOUT, self._idle_timeout_s, "idle timeout")
+
+    def _verify_control(self, state: ChargerState) -> None:
+        if state.control is not ControlMode.REMOTE:
+            raise CommandNotVerifiedError(
+                "remote control", CONTROL_REMOTE, CONTROL_USER
+            )
+        if state.autostart:
+            raise CommandNotVerifiedError("autostart", 0, 1)
+        if state.idle_timeout_s != self._idle_timeout_s:
+            raise CommandNotVerifiedError(
+                "idle timeout", self._idle_timeout_s, state.idle_timeout_s
+            )
 
     async def ensure_idle_timeout(self) -> None:
         """Rewrite the idle timeout if we hold control and it was changed."""

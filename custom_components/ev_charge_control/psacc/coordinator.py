@@ -22,6 +22,7 @@ from ..const import (
     PSACC_SCAN_INTERVAL,
     PSACC_STALE_REPORT,
 )
+from ..control.owner import Claim, Controller, DeviceOwner
 from ..drivers.models import (
     ChargeState,
     DriverError,
@@ -127,6 +128,8 @@ class PsaccCoordinator(DataUpdateCoordinator[PsaccData]):
         # Every entity of the car, its own and smart charging's, names the whole device:
         # whichever platform comes first creates it, and it must not come out unnamed.
         self.device_info = vehicle_device_info(info, configuration_url=client.url)
+        # Every command to the car, a person's or smart charging's, goes through it.
+        self.owner = DeviceOwner(info.name, now=dt_util.utcnow)
 
     def has(self, capability: str) -> bool:
         """Return whether the car supports something."""
@@ -212,8 +215,14 @@ class PsaccCoordinator(DataUpdateCoordinator[PsaccData]):
     # ------------------------------------------------------------------ commands
 
     @translate_driver_errors
-    async def async_set_charging(self, on: bool) -> None:
-        """Start or stop the charge now."""
+    async def async_set_charging(
+        self,
+        on: bool,
+        *,
+        controller: Controller = Controller.YOU,
+        reason: str = "charging switch",
+    ) -> None:
+        """Start or stop the charge now, for whoever asks (a person, by default)."""
         plug = self.data.state.plug
         if on and plug is not None and plug.value is PlugState.UNPLUGGED:
             raise ServiceValidationError(
@@ -221,7 +230,11 @@ class PsaccCoordinator(DataUpdateCoordinator[PsaccData]):
                 translation_key="psacc_not_plugged",
                 translation_placeholders={"name": self.info.name},
             )
-        await self.client.charge_now(self.vin, on)
+        async with self.owner.command(controller):
+            await self.client.charge_now(self.vin, on)
+            self.owner.hold(
+                Claim(controller=controller, reason=reason, since=dt_util.utcnow())
+            )
         self._asked("charge", on)
 
     @translate_driver_errors

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from homeassistant.core import CALLBACK_TYPE
 from homeassistant.helpers.device_registry import DeviceInfo
 
+from ..control.owner import Controller, DeviceOwner
 from ..drivers.models import VehicleInfo, VehicleState
 from ..policy.limiter import CLOUD_LATENCY_S
 from .coordinator import PsaccCoordinator
@@ -25,6 +26,11 @@ class PsaccCarLink:
     def info(self) -> VehicleInfo:
         """Return what identifies the car."""
         return self.coordinator.info
+
+    @property
+    def owner(self) -> DeviceOwner:
+        """Return the owner of the car's commands."""
+        return self.coordinator.owner
 
     @property
     def device_info(self) -> DeviceInfo:
@@ -47,9 +53,13 @@ class PsaccCarLink:
         """Return True: the server starts and stops every car's charge."""
         return True
 
-    async def async_set_charging(self, on: bool) -> None:
-        """Start or stop the charge through the server."""
-        await self.coordinator.async_set_charging(on)
+    async def async_set_charging(
+        self, on: bool, *, controller: Controller, reason: str
+    ) -> None:
+        """Start or stop the charge through the server, for ``controller``."""
+        await self.coordinator.async_set_charging(
+            on, controller=controller, reason=reason
+        )
 
     def own_limit(self) -> None:
         """Return None: the server's threshold is a poll of the car like any other.

@@ -16,12 +16,14 @@ from ..const import (
 )
 from ..drivers.models import DriverError
 from ..drivers.quasar import QuasarClient
+from ..smart.link import register_charger
 from .coordinator import (
     QuasarConfigEntry,
     QuasarCoordinator,
     QuasarRuntimeData,
     quasar_store,
 )
+from .link import QuasarChargerLink
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -102,6 +104,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: QuasarConfigEntry) -> bo
 
     entry.async_on_unload(
         hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _release_on_stop)
+    )
+    entry.async_on_unload(
+        register_charger(hass, entry.entry_id, QuasarChargerLink(coordinator))
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Concatenate, Self
 
@@ -25,6 +25,8 @@ from ..const import (
     QUASAR_REBOOT_COOLDOWN,
     STORAGE_VERSION,
 )
+from ..control.failsafe import FailSafe
+from ..control.owner import Claim, Controller, DeviceOwner
 from ..drivers.energy import EnergyCounter
 from ..drivers.models import (
     ChargerIdentity,
@@ -33,10 +35,13 @@ from ..drivers.models import (
     ControlMode,
     DriverError,
 )
-from ..drivers.quasar import QuasarClient
+from ..drivers.quasar import RUNNING_STATES, ChargerTarget, QuasarClient
 from ..errors import QUASAR_COMMAND_ERRORS, QUASAR_UPDATE_ERRORS
 
 type QuasarConfigEntry = ConfigEntry[QuasarRuntimeData]
+
+# The states in which no car is plugged in: a person's untimed command ends with them.
+NO_CAR_STATES = frozenset({ChargerStatus.NO_CAR, ChargerStatus.NO_CAR_LOCKED})
 
 
 def quasar_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
@@ -46,31 +51,75 @@ def quasar_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RemoteIntent:
-    """What Home Assistant holds the charger to while it has remote control.
+    """What Home Assistant holds the charger to while it has remote control, and for whom.
 
-    It is stored, so a restart puts the charger back where the user asked, and a timed
-    command (``until``) still ends on time.
+    It is stored, so a restart puts the charger back where it was asked to be, and a
+    timed command (``until``) still ends on time.
     """
 
     setpoint_a: int
     running: bool
+    controller: Controller = Controller.YOU
+    reason: str = ""
+    since: datetime = field(default_factory=dt_util.utcnow)
     until: datetime | None = None
 
+    @property
+    def discharging(self) -> bool:
+        """Return whether the intent takes energy out of the car."""
+        return self.running and self.setpoint_a < 0
+
+    @property
+    def target(self) -> ChargerTarget:
+        """Return what the charger is to do."""
+        return ChargerTarget(setpoint_a=self.setpoint_a, running=self.running)
+
+    @property
+    def claim(self) -> Claim:
+        """Return who holds the charger through this intent."""
+        return Claim(
+            controller=self.controller,
+            reason=self.reason,
+            since=self.since,
+            until=self.until,
+        )
+
+    def not_resumable(self, now: datetime) -> str | None:
+        """Return why the intent may not be put back after a gap, or None if it may.
+
+        A timed command whose time remains is put back, discharges included (what
+        people expect after a reboot). An untimed discharge is not: it was asked for
+        before the gap, and nothing discharges unless a live request asks.
+        """
+        if self.until is not None and self.until <= now:
+            return "its time ended"
+        if self.discharging and self.until is None:
+            return "a discharge resumes only while a timed command lasts"
+        return None
+
     def as_dict(self) -> dict[str, Any]:
-        """Return the intent as stored data."""
+        """Return the intent as stored."""
         return {
             "setpoint_a": self.setpoint_a,
             "running": self.running,
+            "controller": self.controller.value,
+            "reason": self.reason,
+            "since": self.since.isoformat(),
             "until": self.until.isoformat() if self.until else None,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
-        """Build an intent from stored data."""
+        """Build an intent from stored data (older files hold no controller)."""
         until = data.get("until")
+        since = data.get("since")
         return cls(
             setpoint_a=int(data["setpoint_a"]),
             running=bool(data["running"]),
+            controller=Controller(data.get("controller", Controller.YOU)),
+            reason=str(data.get("reason", "")),
+            since=(dt_util.parse_datetime(since) if since else None)
+            or dt_util.utcnow(),
             until=dt_util.parse_datetime(until) if until else None,
         )
 
@@ -135,7 +184,15 @@ def translate_driver_errors[CoordinatorT: QuasarCoordinator, **P, R](
 
 
 class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
-    """Polls one Quasar, keeps its energy totals and carries out every command."""
+    """Polls one Quasar, keeps its energy totals and carries out every command.
+
+    Every command goes through ``owner``: one sequence at a time, by precedence (a
+    person's command over "charge now" over smart charging over the energy modes
+    over the Wallbox app). What the charger is held to is ``intent``; whatever
+    happened to the charger meanwhile (a reboot, an idle timeout, the app taking
+    over) is compared with it after each reading, and a hand-back or stop that
+    could not be confirmed is retried by ``failsafe`` until the charger confirms it.
+    """
 
     config_entry: QuasarConfigEntry
 
@@ -155,14 +212,30 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
         )
         self.client = client
         self.intent: RemoteIntent | None = None
+        self.owner = DeviceOwner(entry.title, now=dt_util.utcnow)
+        self.failsafe = FailSafe(
+            hass,
+            entry,
+            device=entry.title,
+            issue_id=f"hand_back_{entry.entry_id}",
+            guard=self.owner.sequence,
+        )
         self._store = quasar_store(hass, entry.entry_id)
         self._energy = EnergyCounter()
         self._unknown_states: set[int] = set()
         self._hold_timer: CALLBACK_TYPE | None = None
         self._last_reboot: datetime | None = None
+        # When the charger last answered a reading, and whether our traffic stopped
+        # since (a failed reading, or a gap longer than its idle timeout): after
+        # that, what the charger did by itself is not the app's doing.
+        self._last_contact: datetime | None = None
+        self._went_quiet = False
+        self._checking = False
+
+    # --- life cycle ------------------------------------------------------------------
 
     async def _async_setup(self) -> None:
-        """Load the energy totals and put back what the user last asked for."""
+        """Load the energy totals and put back what was asked for, if it still holds."""
         stored = await self._store.async_load() or {}
         self._energy = EnergyCounter(
             charged_kwh=float(stored.get("charged_kwh", 0.0)),
@@ -171,34 +244,26 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
         if (intent_data := stored.get("intent")) is None:
             return
         intent = RemoteIntent.from_dict(intent_data)
-        if intent.until is not None and intent.until <= dt_util.utcnow():
-            LOGGER.info("A timed command on %s ended while it was down", self.name)
-            self.intent = None
-            await self._async_save()
-            return
-        try:
-            await self._apply(intent)
-        except DriverError as err:
-            raise QUASAR_UPDATE_ERRORS.translate(err) from err
+        async with self.owner.sequence():
+            try:
+                await self._async_resume(intent, "Home Assistant started")
+            except DriverError as err:
+                raise QUASAR_UPDATE_ERRORS.translate(err) from err
 
     async def _async_update_data(self) -> QuasarData:
-        """Read the charger and keep our hold on it alive."""
+        """Read the charger; what it did by itself is looked at after."""
         try:
             state = await self.client.read_state()
-            if (
-                self.intent is not None
-                and state.control is ControlMode.REMOTE
-                and state.idle_timeout_s != self.client.idle_timeout_s
-            ):
-                await self.client.ensure_idle_timeout()
         except DriverError as err:
+            self._went_quiet = True
             raise QUASAR_UPDATE_ERRORS.translate(err) from err
-        if self.intent is not None and state.control is ControlMode.USER:
-            # The charger handed itself back (idle timeout, reboot, the Wallbox app).
-            # It cannot tell us who did it, so the safe reading is that the user
-            # has it now; we do not fight over it.
-            LOGGER.warning("%s went back to the Wallbox app", self.name)
-            await self._set_intent(None)
+        now = dt_util.utcnow()
+        if (
+            self._last_contact is not None
+            and (now - self._last_contact).total_seconds() > self.client.idle_timeout_s
+        ):
+            self._went_quiet = True
+        self._last_contact = now
         if state.status is None and state.status_code not in self._unknown_states:
             # Once per value: the state shows unknown meanwhile.
             self._unknown_states.add(state.status_code)
@@ -210,11 +275,151 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
             )
         self._energy.add(state.as_of, state.power_w)
         self._store.async_delay_save(self._stored_data, 60)
+        if self._needs_check(state) and not self._checking:
+            self._checking = True
+            # Tracked, not in the background: a test or a shutdown that waits for
+            # Home Assistant to settle waits for it too.
+            self.config_entry.async_create_task(
+                self.hass, self._async_check(state), f"{DOMAIN} {self.name} check"
+            )
         return QuasarData(
             state=state,
             charged_kwh=self._energy.charged_kwh,
             discharged_kwh=self._energy.discharged_kwh,
         )
+
+    def _needs_check(self, state: ChargerState) -> bool:
+        """Return whether the charger differs from what it is held to."""
+        if self.failsafe.pending is not None:
+            return False
+        claim = self.owner.claim
+        if (
+            claim is not None
+            and claim.controller is Controller.YOU
+            and claim.until is None
+            and state.status in NO_CAR_STATES
+        ):
+            # The session a person's untimed command was for has ended.
+            return True
+        intent = self.intent
+        if intent is None:
+            return False
+        if self._went_quiet or state.control is not ControlMode.REMOTE:
+            return True
+        if intent.until is not None and intent.until <= dt_util.utcnow():
+            return True
+        return (
+            state.current_setpoint_a != intent.setpoint_a
+            or state.autostart
+            or state.idle_timeout_s != self.client.idle_timeout_s
+            or (not intent.running and state.status in RUNNING_STATES)
+        )
+
+    async def _async_check(self, read: ChargerState) -> None:
+        """Bring the charger back to its intent, or let an intent go, and say which."""
+        try:
+            async with self.owner.sequence():
+                # A command that ran meanwhile read the charger after this reading.
+                newer = self.data.state if self.data is not None else read
+                await self._async_check_locked(
+                    newer if newer.as_of > read.as_of else read
+                )
+        except DriverError as err:
+            LOGGER.warning("%s: could not check the charger: %s", self.name, err)
+        finally:
+            self._checking = False
+        await self.async_refresh()
+
+    async def _async_check_locked(self, state: ChargerState) -> None:
+        if self.failsafe.pending is not None:
+            return
+        went_quiet, self._went_quiet = self._went_quiet, False
+        claim = self.owner.claim
+        intent = self.intent
+        if (
+            claim is not None
+            and claim.controller is Controller.YOU
+            and claim.until is None
+            and state.status in NO_CAR_STATES
+        ):
+            LOGGER.info(
+                "%s: the car was unplugged; your command (%s) ends with its session",
+                self.name,
+                claim.reason,
+            )
+            await self._async_hand_back(stop=False, what="hand-back after unplug")
+            return
+        if intent is None:
+            return
+        now = dt_util.utcnow()
+        if intent.until is not None and intent.until <= now:
+            # The timer did not fire (the charger was away): end it now.
+            await self._async_end(intent)
+            return
+        if state.control is not ControlMode.REMOTE and not went_quiet:
+            # Someone took the charger back while we kept talking to it: the Wallbox
+            # app, which is a person's choice. We do not fight over it.
+            LOGGER.warning(
+                "%s went back to the Wallbox app; the command of %s (%s) is dropped",
+                self.name,
+                intent.controller.value,
+                intent.reason,
+            )
+            await self._async_set_intent(None)
+            return
+        if went_quiet:
+            what = (
+                "went back to the Wallbox app by itself (a reboot or its idle timeout)"
+                if state.control is not ControlMode.REMOTE
+                else "was quiet longer than its idle timeout"
+            )
+            await self._async_resume(intent, what)
+            return
+        # Ours still, and something differs (a register someone else wrote): put our
+        # intent back, writing only what differs.
+        await self._async_apply(intent)
+
+    async def _async_resume(self, intent: RemoteIntent, why: str) -> None:
+        """After a gap: put a still valid intent back, or let an expired one go."""
+        reason = intent.not_resumable(dt_util.utcnow())
+        if reason is not None:
+            LOGGER.info(
+                "%s %s; the command of %s (%s) is dropped: %s",
+                self.name,
+                why,
+                intent.controller.value,
+                intent.reason,
+                reason,
+            )
+            await self._async_hand_back(stop=True, what="stop and hand-back")
+            return
+        LOGGER.info(
+            "%s %s; the command of %s (%s) is put back",
+            self.name,
+            why,
+            intent.controller.value,
+            intent.reason,
+        )
+        await self._async_apply(intent)
+
+    async def async_release_idle(self) -> None:
+        """Leave the charger idle and the Wallbox app's (unload, shutdown).
+
+        The stored intent is kept, so a restart or reload puts back what still holds.
+        Our polls stop with us, so from here the charger's idle timeout is a real
+        safety net; one try is all there is time for.
+        """
+        self.failsafe.cancel()
+        self._cancel_hold_timer()
+        if self.intent is None:
+            return
+        try:
+            async with self.owner.sequence():
+                await self.client.settle(stop=True, keep_control=False)
+        except DriverError as err:
+            LOGGER.warning("Could not give %s back on unload: %s", self.name, err)
+
+    # --- the intent --------------------------------------------------------------------
 
     def _stored_data(self) -> dict[str, Any]:
         return {
@@ -223,140 +428,255 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
             "intent": self.intent.as_dict() if self.intent else None,
         }
 
-    async def _async_save(self) -> None:
+    async def _async_set_intent(self, intent: RemoteIntent | None) -> None:
+        """Hold the charger to an intent (None: nobody), and store it at once.
+
+        Stored before anything else happens: a restart a moment later must find it.
+        """
+        self._set_intent(intent)
         await self._store.async_save(self._stored_data())
 
-    async def _apply(self, intent: RemoteIntent) -> None:
-        """Drive the charger to an intent, in the order that is safe."""
-        await self.client.take_control()
-        if intent.running:
-            # The setpoint first: starting on an old negative setpoint would discharge.
-            applied = await self.client.set_current(intent.setpoint_a)
-            await self.client.start()
-        else:
-            await self.client.stop()
-            applied = await self.client.set_current(intent.setpoint_a)
-        await self._set_intent(replace(intent, setpoint_a=applied))
-
-    async def _set_intent(self, intent: RemoteIntent | None) -> None:
-        if self._hold_timer is not None:
-            self._hold_timer()
-            self._hold_timer = None
+    def _set_intent(self, intent: RemoteIntent | None, *, claim: bool = True) -> None:
+        self._cancel_hold_timer()
         self.intent = intent
         if intent is not None and intent.until is not None:
             self._hold_timer = async_track_point_in_utc_time(
                 self.hass, self._hold_expired, intent.until
             )
-        await self._async_save()
+        if claim:
+            if intent is None:
+                self.owner.release()
+            else:
+                self.owner.hold(intent.claim)
+        self._store.async_delay_save(self._stored_data, 1)
+
+    def _cancel_hold_timer(self) -> None:
+        if self._hold_timer is not None:
+            self._hold_timer()
+            self._hold_timer = None
+
+    async def _async_apply(self, intent: RemoteIntent) -> None:
+        """Drive the charger to an intent; on failure, roll back to a safe state.
+
+        Callers hold the owner's lock. A sequence that failed halfway leaves the
+        charger at setpoint 0 and stopped, and handed back unless a person's command
+        holds it (then it stays ours, stopped, until that command ends).
+        """
+        before = self.owner.claim
+        self.failsafe.cancel()
+        try:
+            state = await self.client.apply(intent.target)
+        except DriverError as err:
+            keep = (
+                before is not None
+                and before.controller is Controller.YOU
+                and before != intent.claim
+            )
+            LOGGER.warning(
+                "%s: %s failed (%s); rolling back to stopped at 0 A%s",
+                self.name,
+                intent.reason or "the command",
+                err,
+                ", yours still" if keep else ", handed back to the Wallbox app",
+            )
+            if keep and before is not None:
+                await self._async_set_intent(
+                    RemoteIntent(
+                        setpoint_a=0,
+                        running=False,
+                        controller=Controller.YOU,
+                        reason=before.reason,
+                        since=before.since,
+                        until=before.until,
+                    )
+                )
+            else:
+                await self._async_set_intent(None)
+            await self._async_settle(stop=True, keep_control=keep, what="roll-back")
+            raise
+        await self._async_set_intent(
+            replace(intent, setpoint_a=state.current_setpoint_a)
+        )
+
+    async def _async_settle(self, *, stop: bool, keep_control: bool, what: str) -> None:
+        """Settle the charger now, and keep trying until it is confirmed."""
+        await self.failsafe.async_run(
+            what,
+            lambda: self.client.settle(stop=stop, keep_control=keep_control),
+        )
+
+    async def _async_hand_back(self, *, stop: bool, what: str) -> None:
+        """Give the charger to the Wallbox app; retried until it is confirmed."""
+        await self._async_set_intent(None)
+        await self._async_settle(stop=stop, keep_control=False, what=what)
 
     @callback
     def _hold_expired(self, _now: datetime) -> None:
         self._hold_timer = None
+        intent = self.intent
+        if intent is None:
+            return
         self.config_entry.async_create_background_task(
-            self.hass, self._async_end_hold(), f"{DOMAIN} end of hold"
+            self.hass, self._async_end_locked(intent), f"{DOMAIN} end of hold"
         )
 
-    async def _async_end_hold(self) -> None:
-        LOGGER.info("The timed command on %s ended; the Wallbox app has it", self.name)
-        try:
-            await self.async_give_back()
-        except HomeAssistantError as err:
-            # The idle timeout hands the charger back by itself if we cannot.
-            LOGGER.warning("Could not give %s back: %s", self.name, err)
+    async def _async_end_locked(self, intent: RemoteIntent) -> None:
+        async with self.owner.sequence():
+            if self.intent is intent:
+                await self._async_end(intent)
+        await self.async_refresh()
 
-    def _base_intent(self) -> RemoteIntent:
+    async def _async_end(self, intent: RemoteIntent) -> None:
+        LOGGER.info(
+            "The timed command on %s (%s) ended; the Wallbox app has it",
+            self.name,
+            intent.reason,
+        )
+        await self._async_hand_back(
+            stop=False, what="hand-back at the end of a command"
+        )
+
+    def _base_intent(self, controller: Controller, reason: str) -> RemoteIntent:
         """Return the intent a new command starts from."""
+        now = dt_util.utcnow()
         if self.intent is not None:
-            return replace(self.intent, until=None)
+            return replace(
+                self.intent, controller=controller, reason=reason, since=now, until=None
+            )
         state = self.data.state
         return RemoteIntent(
             setpoint_a=state.max_available_current_a,
             running=state.status is ChargerStatus.CHARGING,
+            controller=controller,
+            reason=reason,
+            since=now,
         )
+
+    # --- commands ------------------------------------------------------------------
 
     @translate_driver_errors
     async def async_hold(
-        self, setpoint_a: int, *, running: bool, minutes: int | None = None
+        self,
+        setpoint_a: int,
+        *,
+        running: bool,
+        minutes: int | None = None,
+        controller: Controller = Controller.YOU,
+        reason: str = "set_charger_current",
     ) -> int:
-        """Take control and hold the charger to a setpoint; return what was applied."""
+        """Hold the charger to a setpoint, for a while or until changed; return it."""
         check_current(setpoint_a)
-        until = dt_util.utcnow() + timedelta(minutes=minutes) if minutes else None
-        await self._apply(
-            RemoteIntent(setpoint_a=setpoint_a, running=running, until=until)
-        )
+        now = dt_util.utcnow()
+        until = now + timedelta(minutes=minutes) if minutes else None
+        async with self.owner.command(controller):
+            await self._async_apply(
+                RemoteIntent(
+                    setpoint_a=setpoint_a,
+                    running=running,
+                    controller=controller,
+                    reason=reason,
+                    since=now,
+                    until=until,
+                )
+            )
         assert self.intent is not None
         return self.intent.setpoint_a
 
     @translate_driver_errors
-    async def async_set_charging(self, charging: bool) -> None:
+    async def async_set_charging(
+        self,
+        charging: bool,
+        *,
+        controller: Controller = Controller.YOU,
+        reason: str = "charging switch",
+    ) -> None:
         """Start charging, or pause whatever the charger is doing."""
-        base = self._base_intent()
-        if charging:
-            # A switch called "charging" must never start a discharge.
-            setpoint = (
-                base.setpoint_a
-                if base.setpoint_a > 0
-                else self.data.state.max_available_current_a
-            )
-            await self._apply(RemoteIntent(setpoint_a=setpoint, running=True))
-        else:
-            await self._apply(replace(base, running=False))
+        async with self.owner.command(controller):
+            base = self._base_intent(controller, reason)
+            if charging:
+                # A switch called "charging" must never start a discharge.
+                setpoint = (
+                    base.setpoint_a
+                    if base.setpoint_a > 0
+                    else self.data.state.max_available_current_a
+                )
+                await self._async_apply(
+                    replace(base, setpoint_a=setpoint, running=True)
+                )
+            else:
+                await self._async_apply(replace(base, running=False))
 
     @translate_driver_errors
     async def async_set_charge_current(self, amps: int) -> None:
         """Set the charge current; a running session follows it at once."""
         check_current(amps)
-        base = self._base_intent()
-        if amps == 0 and base.setpoint_a < 0:
-            return
-        await self._apply(replace(base, setpoint_a=amps))
+        async with self.owner.command(Controller.YOU):
+            base = self._base_intent(Controller.YOU, "charge current")
+            if amps == 0 and base.setpoint_a < 0:
+                return
+            await self._async_apply(replace(base, setpoint_a=amps))
 
     @translate_driver_errors
     async def async_set_discharge_current(self, amps: int) -> None:
         """Discharge the car at this current; 0 stops a discharge."""
         check_current(amps)
-        base = self._base_intent()
-        if amps > 0:
-            await self._apply(RemoteIntent(setpoint_a=-amps, running=True))
-        elif base.setpoint_a < 0:
-            await self._apply(RemoteIntent(setpoint_a=0, running=False))
+        async with self.owner.command(Controller.YOU):
+            base = self._base_intent(Controller.YOU, "discharge current")
+            if amps > 0:
+                await self._async_apply(
+                    replace(base, setpoint_a=-amps, running=True, until=None)
+                )
+            elif base.setpoint_a < 0:
+                await self._async_apply(replace(base, setpoint_a=0, running=False))
 
     @translate_driver_errors
     async def async_set_control(self, remote: bool) -> None:
-        """Take control for Home Assistant, or give it back to the Wallbox app."""
-        if not remote:
-            await self.client.release_control()
-            await self._set_intent(None)
-        elif self.intent is None:
-            await self._apply(self._base_intent())
+        """Take control for Home Assistant, or give it back to the Wallbox app.
 
-    async def async_give_back(self) -> None:
-        """Give control back to the Wallbox app, as it is."""
-        await self.async_set_control(False)
-
-    async def async_release_idle(self) -> None:
-        """Leave the charger idle and the Wallbox app's (unload, shutdown).
-
-        The stored intent is kept, so a restart or reload puts it back.
+        Either way it is the person's choice, and automatic control steps back from
+        it until they change it or the car is unplugged.
         """
-        if self.intent is None:
-            return
-        if self._hold_timer is not None:
-            self._hold_timer()
-            self._hold_timer = None
-        try:
-            await self.client.stop()
-            await self.client.release_control()
-        except DriverError as err:
-            # The charger's idle timeout gives it back within a minute regardless.
-            LOGGER.warning("Could not give %s back on unload: %s", self.name, err)
+        async with self.owner.command(Controller.YOU):
+            if remote:
+                if self.intent is None or self.intent.controller is not Controller.YOU:
+                    await self._async_apply(
+                        self._base_intent(Controller.YOU, "control select")
+                    )
+                return
+            await self._async_hand_back(stop=False, what="hand-back")
+            self.owner.hold(
+                Claim(
+                    controller=Controller.YOU,
+                    reason="wallbox_app",
+                    since=dt_util.utcnow(),
+                )
+            )
+
+    async def async_release(self, controller: Controller) -> None:
+        """Let go of what ``controller`` holds: the Wallbox app has the charger again.
+
+        Nothing happens if someone else holds it (a person's command stays).
+        """
+        async with self.owner.sequence():
+            claim = self.owner.claim
+            if claim is None or claim.controller is not controller:
+                return
+            await self._async_hand_back(stop=False, what="hand-back")
+        await self.async_refresh()
+
+    def hand_over(self, held_by: Controller, to: Controller) -> None:
+        """Let ``to`` hold the intent ``held_by`` holds, as it is."""
+        intent = self.intent
+        if intent is not None and intent.controller is held_by:
+            self._set_intent(replace(intent, controller=to))
 
     @translate_driver_errors
     async def async_set_lock(self, locked: bool) -> None:
         """Lock or unlock the charger; control is borrowed only for the write."""
-        await self.client.set_lock(locked)
-        if self.intent is None:
-            await self.client.release_control()
+        async with self.owner.command(Controller.YOU):
+            await self.client.set_lock(locked)
+            if self.intent is None:
+                await self.client.release_control()
 
     @translate_driver_errors
     async def async_reboot(self) -> None:
@@ -374,4 +694,8 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
                 },
             )
         self._last_reboot = now
-        await self.client.reboot()
+        async with self.owner.sequence():
+            # The charger comes back under the app's control: what it was held to
+            # is put back after (see _async_check).
+            self._went_quiet = True
+            await self.client.reboot()

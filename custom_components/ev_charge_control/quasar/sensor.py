@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -23,6 +24,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
+from ..control.sensor import (
+    CONTROLLED_BY,
+    controlled_by_attributes,
+    controlled_by_value,
+)
 from ..drivers.models import ChargerStatus
 from .coordinator import QuasarConfigEntry, QuasarData
 from .entity import QuasarEntity
@@ -123,7 +129,12 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the Quasar's sensors."""
-    async_add_entities(QuasarSensor(entry, description) for description in SENSORS)
+    async_add_entities(
+        [
+            *(QuasarSensor(entry, description) for description in SENSORS),
+            QuasarControlledBySensor(entry, CONTROLLED_BY),
+        ]
+    )
 
 
 class QuasarSensor(QuasarEntity, SensorEntity):
@@ -135,3 +146,17 @@ class QuasarSensor(QuasarEntity, SensorEntity):
     def native_value(self) -> StateType:
         """Return the sensor's value."""
         return self.entity_description.value_fn(self.coordinator.data)
+
+
+class QuasarControlledBySensor(QuasarEntity, SensorEntity):
+    """Who commands the charger now: a person, "charge now", smart charging or the app."""
+
+    @property
+    def native_value(self) -> str:
+        """Return who commands the charger."""
+        return controlled_by_value(self.coordinator.owner)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return why, and until when."""
+        return controlled_by_attributes(self.coordinator.owner)

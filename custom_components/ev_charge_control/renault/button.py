@@ -36,6 +36,9 @@ class RenaultButtonEntityDescription(ButtonEntityDescription):
     capability: str
     press_fn: Press
     refresh_parts: frozenset[str] = frozenset()
+    # Set on the charge buttons: a person's start or stop, which goes through the
+    # car's owner so that smart charging steps back from it.
+    charging: bool | None = None
 
 
 BUTTONS: tuple[RenaultButtonEntityDescription, ...] = (
@@ -45,6 +48,7 @@ BUTTONS: tuple[RenaultButtonEntityDescription, ...] = (
         capability=CAP_CHARGE_START,
         press_fn=lambda c: lambda client: client.start_charge(c.vin),
         refresh_parts=frozenset({PART_BATTERY}),
+        charging=True,
     ),
     RenaultButtonEntityDescription(
         key="stop_charging",
@@ -52,6 +56,7 @@ BUTTONS: tuple[RenaultButtonEntityDescription, ...] = (
         capability=CAP_CHARGE_STOP,
         press_fn=lambda c: lambda client: client.stop_charge(c.vin),
         refresh_parts=frozenset({PART_BATTERY}),
+        charging=False,
     ),
     RenaultButtonEntityDescription(
         key="start_preconditioning",
@@ -114,6 +119,9 @@ class RenaultButton(RenaultEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         """Send the command."""
+        if (charging := self.entity_description.charging) is not None:
+            await self.coordinator.async_set_charging(charging)
+            return
         await self.coordinator.async_command(
             self.entity_description.press_fn(self.coordinator),
             refresh_parts=self.entity_description.refresh_parts,

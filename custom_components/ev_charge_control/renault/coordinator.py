@@ -23,6 +23,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.util import dt as dt_util
 
 from ..const import (
     DOMAIN,
@@ -32,6 +33,7 @@ from ..const import (
     RENAULT_QUOTA_ISSUE_AFTER,
     RENAULT_QUOTA_PAUSE,
 )
+from ..control.owner import Claim, Controller, DeviceOwner
 from ..drivers.models import (
     AuthError,
     ChargeState,
@@ -42,7 +44,7 @@ from ..drivers.models import (
     VehicleInfo,
     VehicleState,
 )
-from ..drivers.renault import RenaultAccountClient
+from ..drivers.renault import PART_BATTERY, RenaultAccountClient
 from ..errors import RENAULT_COMMAND_ERRORS, RENAULT_UPDATE_ERRORS
 from ..policy.budget import CallBudget
 from ..policy.polling import next_poll_s, parts_due
@@ -113,6 +115,8 @@ class RenaultVehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         # Every entity of the car, its own and smart charging's, names the whole device:
         # whichever platform comes first creates it, and it must not come out unnamed.
         self.device_info = vehicle_device_info(info)
+        # Every command to the car, a person's or smart charging's, goes through it.
+        self.owner = DeviceOwner(info.name, now=dt_util.utcnow)
 
     # --- polling ---------------------------------------------------------------------
 
@@ -228,6 +232,26 @@ class RenaultVehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         return self.info.capabilities - self.account.client.unsupported(self.vin)
 
     # --- commands --------------------------------------------------------------------
+
+    async def async_set_charging(
+        self,
+        on: bool,
+        *,
+        controller: Controller = Controller.YOU,
+        reason: str = "charging button",
+    ) -> None:
+        """Start or stop the charge through the cloud, for whoever asks."""
+        vin = self.vin
+        async with self.owner.command(controller):
+            await self.async_command(
+                (lambda client: client.start_charge(vin))
+                if on
+                else (lambda client: client.stop_charge(vin)),
+                refresh_parts=frozenset({PART_BATTERY}),
+            )
+            self.owner.hold(
+                Claim(controller=controller, reason=reason, since=dt_util.utcnow())
+            )
 
     async def async_command[T](
         self,

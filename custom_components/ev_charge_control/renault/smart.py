@@ -16,6 +16,7 @@ from renault_api.const import (
     SOC_STEP,
 )
 
+from ..control.owner import Controller, DeviceOwner
 from ..drivers.models import VehicleInfo, VehicleState
 from ..drivers.renault import (
     CAP_CHARGE_START,
@@ -50,6 +51,11 @@ class RenaultCarLink:
         return self.coordinator.info
 
     @property
+    def owner(self) -> DeviceOwner:
+        """Return the owner of the car's commands."""
+        return self.coordinator.owner
+
+    @property
     def device_info(self) -> DeviceInfo:
         """Return the car's device."""
         return self.coordinator.device_info
@@ -67,13 +73,12 @@ class RenaultCarLink:
         capabilities = self.coordinator.capabilities
         return CAP_CHARGE_START in capabilities and CAP_CHARGE_STOP in capabilities
 
-    async def async_set_charging(self, on: bool) -> None:
-        """Start or stop the charge through the cloud."""
-        vin = self.coordinator.vin
-        await self.coordinator.async_command(
-            (lambda client: client.start_charge(vin))
-            if on
-            else (lambda client: client.stop_charge(vin))
+    async def async_set_charging(
+        self, on: bool, *, controller: Controller, reason: str
+    ) -> None:
+        """Start or stop the charge through the cloud, for ``controller``."""
+        await self.coordinator.async_set_charging(
+            on, controller=controller, reason=reason
         )
 
     def own_limit(self) -> RenaultOwnLimit | None:

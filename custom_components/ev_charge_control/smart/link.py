@@ -1,9 +1,10 @@
 """What smart charging needs from a car's cloud and from the charger it is plugged into.
 
-Each kind of car (renault/, psacc/) provides a :class:`CarLink` per car; the charger is
-reached through its Quasar entry. Smart charging never talks to a driver directly, so
-it works the same for every cloud, and every command goes through the coordinator that
-already translates errors, spends the call budget and refreshes after a command.
+Each kind of car (renault/, psacc/) provides a :class:`CarLink` per car, and each kind
+of charger (quasar/) registers a :class:`ChargerLink` per loaded entry. Smart charging
+never imports a kind nor talks to a driver, so it works the same for every cloud and
+every charger; every command goes through the device's owner (control/) and through
+the coordinator that already translates errors, spends the call budget and refreshes.
 """
 
 from __future__ import annotations
@@ -12,15 +13,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 
-from ..const import DOMAIN, DeviceKind
-from ..drivers.models import ChargerStatus, VehicleInfo, VehicleState
-from ..policy.limiter import CHARGER_LATENCY_S, CHARGER_STALE_AFTER_S
-from ..quasar.coordinator import QuasarCoordinator
+from ..const import DOMAIN
+from ..control.owner import Controller, DeviceOwner
+from ..drivers.models import VehicleInfo, VehicleState
 
 
 class CarLink(Protocol):
@@ -38,6 +37,10 @@ class CarLink(Protocol):
     def latency_s(self) -> float:
         """Return how long a cloud stop takes to stop the charge."""
 
+    @property
+    def owner(self) -> DeviceOwner:
+        """Return the owner of the car's commands."""
+
     def vehicle_state(self) -> VehicleState | None:
         """Return the newest state the cloud gave, or None before the first."""
 
@@ -47,8 +50,10 @@ class CarLink(Protocol):
     def can_start_stop(self) -> bool:
         """Return whether the cloud can start and stop this car's charge."""
 
-    async def async_set_charging(self, on: bool) -> None:
-        """Start or stop the charge through the cloud."""
+    async def async_set_charging(
+        self, on: bool, *, controller: Controller, reason: str
+    ) -> None:
+        """Start or stop the charge through the cloud, for ``controller``."""
 
     def own_limit(self) -> OwnLimit | None:
         """Return the car's own charge levels, if it has them."""
@@ -87,73 +92,77 @@ class ScheduleHold(Protocol):
         """Put back charge settings returned earlier."""
 
 
-def quasar_coordinators(
-    hass: HomeAssistant,
-) -> dict[str, tuple[str, QuasarCoordinator]]:
-    """Return the loaded chargers: entry id -> (title, coordinator)."""
-    found: dict[str, tuple[str, QuasarCoordinator]] = {}
-    for entry in hass.config_entries.async_entries(DOMAIN):
-        if (
-            entry.data.get("kind") == DeviceKind.QUASAR
-            and entry.state is ConfigEntryState.LOADED
-        ):
-            found[entry.entry_id] = (entry.title, entry.runtime_data.coordinator)
-    return found
+class ChargerLink(Protocol):
+    """A charger a car can be linked to: its live readings and its immediate start/stop.
 
+    A kind of charger registers one per loaded entry (``register_charger``); smart
+    charging finds it by the entry id the car is linked to, and never imports the
+    kind. Its commands go through the charger's owner, whose precedence decides.
+    """
 
-class ChargerLink:
-    """The charger a car is linked to: its live readings and its immediate start/stop."""
+    @property
+    def title(self) -> str:
+        """Return the charger's name, as the link select shows it."""
 
-    latency_s = CHARGER_LATENCY_S
-    stale_after_s = CHARGER_STALE_AFTER_S
+    @property
+    def owner(self) -> DeviceOwner:
+        """Return the owner of the charger's commands."""
 
-    def __init__(self, coordinator: QuasarCoordinator) -> None:
-        """Wrap a charger's coordinator."""
-        self.coordinator = coordinator
+    @property
+    def latency_s(self) -> float:
+        """Return how long a stop takes to stop the charge."""
 
-    def _fresh(self) -> bool:
-        data: Any = self.coordinator.data
-        return (
-            self.coordinator.last_update_success
-            and data is not None
-            and (dt_util.utcnow() - data.state.as_of).total_seconds()
-            < self.stale_after_s
-        )
+    @property
+    def stale_after_s(self) -> float:
+        """Return how old a reading may be before it is not acted upon."""
 
     def car_connected(self) -> bool | None:
         """Return whether a car is plugged into the charger; None if unknown."""
-        return self.coordinator.data.state.car_connected if self._fresh() else None
 
     def charging(self) -> bool | None:
         """Return whether the charger is charging; None if unknown."""
-        if not self._fresh():
-            return None
-        return self.coordinator.data.state.status is ChargerStatus.CHARGING
 
     def soc(self) -> tuple[float, datetime, float | None] | None:
         """Return the car's SoC as the charger reads it, its time and the power now."""
-        if not self._fresh():
-            return None
-        state = self.coordinator.data.state
-        if state.car_soc_pct is None:
-            return None
-        # A paused session draws nothing: no power to extrapolate with.
-        return float(state.car_soc_pct), state.as_of, self.power_kw() or None
 
     def power_kw(self) -> float | None:
         """Return the power flowing into the car now, if it charges."""
-        if self.charging():
-            return max(0.0, self.coordinator.data.state.power_w / 1000)
-        return None
 
-    async def async_set_charging(self, on: bool) -> None:
-        """Start or pause the charger (read back by the coordinator)."""
-        await self.coordinator.async_set_charging(on)
+    async def async_set_charging(
+        self, on: bool, *, controller: Controller, reason: str
+    ) -> None:
+        """Start or pause the charger for ``controller`` (read back by the charger)."""
 
-    async def async_give_back(self) -> None:
-        """Hand the charger back to the Wallbox app."""
-        await self.coordinator.async_give_back()
+    async def async_release(self, controller: Controller) -> None:
+        """Hand the charger back to its app, if ``controller`` holds it."""
+
+    def hand_over(self, held_by: Controller, to: Controller) -> None:
+        """Let ``to`` hold what ``held_by`` holds, as it is (no command is sent)."""
 
     def add_listener(self, update: Callable[[], None]) -> CALLBACK_TYPE:
         """Call ``update`` after every reading of the charger."""
-        return self.coordinator.async_add_listener(update)
+
+
+CHARGER_LINKS: HassKey[dict[str, ChargerLink]] = HassKey(f"{DOMAIN}_charger_links")
+
+
+@callback
+def register_charger(
+    hass: HomeAssistant, entry_id: str, link: ChargerLink
+) -> CALLBACK_TYPE:
+    """Offer a loaded charger to smart charging; return what withdraws it."""
+    links = hass.data.setdefault(CHARGER_LINKS, {})
+    links[entry_id] = link
+
+    @callback
+    def withdraw() -> None:
+        if links.get(entry_id) is link:
+            del links[entry_id]
+
+    return withdraw
+
+
+def linked_chargers(hass: HomeAssistant) -> dict[str, ChargerLink]:
+    """Return the loaded chargers: entry id -> link."""
+    found = hass.data.get(CHARGER_LINKS)
+    return {} if found is None else dict(found)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -16,6 +17,11 @@ from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from ..control.sensor import (
+    CONTROLLED_BY,
+    controlled_by_attributes,
+    controlled_by_value,
+)
 from ..kinds import EvChargeControlConfigEntry
 from ..policy.smart_charging import PlanState
 from . import smart_chargers
@@ -157,11 +163,31 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the plan's sensors of each car."""
+    smarts = smart_chargers(entry)
     async_add_entities(
-        SmartSensor(smart, description)
-        for smart in smart_chargers(entry)
-        for description in SENSORS
+        [
+            *(
+                SmartSensor(smart, description)
+                for smart in smarts
+                for description in SENSORS
+            ),
+            *(SmartControlledBySensor(smart, CONTROLLED_BY) for smart in smarts),
+        ]
     )
+
+
+class SmartControlledBySensor(SmartEntity, SensorEntity):
+    """Who commands the car now: a person, "charge now", smart charging or the app."""
+
+    @property
+    def native_value(self) -> str:
+        """Return who commands the car."""
+        return controlled_by_value(self.smart.car.owner)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return why, and until when."""
+        return controlled_by_attributes(self.smart.car.owner)
 
 
 class SmartSensor(SmartEntity, SensorEntity):

@@ -59,6 +59,9 @@ class LastCommand:
     sent_at: datetime
     outcome: CommandOutcome
     reason: str
+    # A stop that ended a charge the car was running by itself (not one we started):
+    # only such a charge is started again when smart charging lets go.
+    took_charge: bool = False
 
     @property
     def start(self) -> bool:
@@ -77,6 +80,7 @@ class LastCommand:
             "sent_at": dt_util.as_utc(self.sent_at).isoformat(),
             "outcome": self.outcome.value,
             "reason": self.reason,
+            "took_charge": self.took_charge,
         }
 
     @classmethod
@@ -89,6 +93,7 @@ class LastCommand:
             sent_at=sent_at,
             outcome=CommandOutcome(data["outcome"]),
             reason=data["reason"],
+            took_charge=bool(data.get("took_charge", False)),
         )
 
 
