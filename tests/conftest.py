@@ -30,7 +30,7 @@ from custom_components.ev_charge_control.const import (
     DeviceKind,
 )
 from simulators.battery import Battery
-from simulators.quasar import QuasarSimulator
+from simulators.quasar import IdleBehaviour, QuasarSimulator
 
 QUASAR_SERIAL = "123456"
 QUASAR_ENTRY_ID = "01JQUASAR00000000000000000"
@@ -103,12 +103,25 @@ def car_battery() -> Battery:
 
 
 @pytest.fixture
+def idle_behaviour() -> IdleBehaviour:
+    """What the simulated charger does when its Modbus idle timeout fires.
+
+    The real charger's behaviour is not documented: tests of what comes after an
+    outage parametrize this to run against both.
+    """
+    return IdleBehaviour.HAND_BACK
+
+
+@pytest.fixture
 async def quasar_sim(
-    socket_enabled: None, car_battery: Battery
+    socket_enabled: None, car_battery: Battery, idle_behaviour: IdleBehaviour
 ) -> AsyncIterator[QuasarSimulator]:
     """Run a Wallbox Quasar simulator on an ephemeral port of 127.0.0.1."""
     sim = QuasarSimulator(
-        serial=QUASAR_SERIAL, battery=car_battery, clock=FrozenTimeClock()
+        serial=QUASAR_SERIAL,
+        battery=car_battery,
+        clock=FrozenTimeClock(),
+        idle_behaviour=idle_behaviour,
     )
     await sim.start("127.0.0.1", 0)
     yield sim

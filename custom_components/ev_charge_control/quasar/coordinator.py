@@ -164,13 +164,15 @@ def translate_driver_errors[CoordinatorT: QuasarCoordinator, **P, R](
 ) -> Callable[Concatenate[CoordinatorT, P], Coroutine[Any, Any, R]]:
     """Turn a driver error in a command into an error a person can read.
 
-    Every command ends with a refresh, so what the entities show is what the charger
-    did, whether the command worked or not. The refresh is immediate, not debounced:
-    a local charger answers in milliseconds, and a state shown ten seconds late after
-    a second command would look like the command failed.
+    Every command ends with the charger's state shown, so what the entities show is
+    what the charger did, whether the command worked or not: the state the command
+    read to verify itself, or else a refresh. Either is immediate, not debounced: a
+    local charger answers in milliseconds, and a state shown ten seconds late after a
+    second command would look like the command failed.
     """
 
     async def handler(self: CoordinatorT, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        published = self.published
         try:
             return await func(self, *args, **kwargs)
         except DriverError as err:
@@ -178,7 +180,8 @@ def translate_driver_errors[CoordinatorT: QuasarCoordinator, **P, R](
                 err, host=self.config_entry.data[CONF_HOST]
             ) from err
         finally:
-            await self.async_refresh()
+            if self.published == published:
+                await self.async_refresh()
 
     return handler
 
@@ -231,6 +234,8 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
         self._last_contact: datetime | None = None
         self._went_quiet = False
         self._checking = False
+        # How many states commands have shown from their own final reading.
+        self.published = 0
 
     # --- life cycle ------------------------------------------------------------------
 
@@ -286,6 +291,19 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
             state=state,
             charged_kwh=self._energy.charged_kwh,
             discharged_kwh=self._energy.discharged_kwh,
+        )
+
+    def _publish(self, state: ChargerState) -> None:
+        """Show the state a command read at its end, as a poll would, without a poll."""
+        self._last_contact = dt_util.utcnow()
+        self._energy.add(state.as_of, state.power_w)
+        self.published += 1
+        self.async_set_updated_data(
+            QuasarData(
+                state=state,
+                charged_kwh=self._energy.charged_kwh,
+                discharged_kwh=self._energy.discharged_kwh,
+            )
         )
 
     def _needs_check(self, state: ChargerState) -> bool:
@@ -497,13 +515,17 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
         await self._async_set_intent(
             replace(intent, setpoint_a=state.current_setpoint_a)
         )
+        self._publish(state)
 
     async def _async_settle(self, *, stop: bool, keep_control: bool, what: str) -> None:
         """Settle the charger now, and keep trying until it is confirmed."""
-        await self.failsafe.async_run(
-            what,
-            lambda: self.client.settle(stop=stop, keep_control=keep_control),
-        )
+
+        async def settle() -> None:
+            self._publish(
+                await self.client.settle(stop=stop, keep_control=keep_control)
+            )
+
+        await self.failsafe.async_run(what, settle)
 
     async def _async_hand_back(self, *, stop: bool, what: str) -> None:
         """Give the charger to the Wallbox app; retried until it is confirmed."""
