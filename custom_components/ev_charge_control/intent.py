@@ -370,6 +370,17 @@ def status_speech(car: Car) -> str:
     if estimate is None:
         return f"{name}: {no_fresh_battery(smart, now)}"
     soc = f"{name} is at about {round(estimate)} %"
+    if settings.enabled and (held := smart.held_by) is not None:
+        # A person's own command holds the car or its charger: the plan waits.
+        until = (
+            "until it is unplugged or you change it"
+            if held.until is None
+            else f"until {when(held.until, now)}"
+        )
+        return (
+            f"{soc}: your own command holds its charge {until}; "
+            "smart charging resumes after."
+        )
     done = decision.expected_end or decision.stop_at
     done_at = "" if done is None else f", done around {when(done, now)}"
     match decision.state:
