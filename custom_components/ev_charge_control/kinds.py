@@ -20,10 +20,15 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import psacc, quasar, renault
 from .const import CONF_KIND, DeviceKind
+from .psacc.coordinator import PsaccRuntimeData
+from .quasar.coordinator import QuasarRuntimeData
+from .renault.coordinator import RenaultAccount
 from .vehicle import car_device_removable
 
 # The runtime data's type depends on the kind; each kind's package narrows it.
-type EvChargeControlConfigEntry = ConfigEntry[Any]
+type EvChargeControlConfigEntry = ConfigEntry[
+    QuasarRuntimeData | PsaccRuntimeData | RenaultAccount
+]
 
 type PlatformSetup = Callable[
     [HomeAssistant, Any, AddConfigEntryEntitiesCallback], Awaitable[None]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time
-from typing import TYPE_CHECKING, Any, Concatenate
+from typing import Any, Concatenate
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_URL
@@ -34,10 +34,8 @@ from ..drivers.models import (
 from ..drivers.psacc import ChargeControl, PsaccClient
 from ..errors import PSACC_COMMAND_ERRORS, PSACC_UPDATE_ERRORS
 from ..policy.wakeup import WakeupBudget
+from ..smart.controller import SmartCharger
 from ..vehicle import vehicle_device_info
-
-if TYPE_CHECKING:
-    from ..smart.controller import SmartCharger
 
 type PsaccConfigEntry = ConfigEntry[PsaccRuntimeData]
 

@@ -16,7 +16,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 import time
-from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -48,10 +47,8 @@ from ..drivers.renault import PART_BATTERY, RenaultAccountClient
 from ..errors import RENAULT_COMMAND_ERRORS, RENAULT_UPDATE_ERRORS
 from ..policy.budget import CallBudget
 from ..policy.polling import next_poll_s, parts_due
+from ..smart.controller import SmartCharger
 from ..vehicle import vehicle_device_info
-
-if TYPE_CHECKING:
-    from ..smart.controller import SmartCharger
 
 type RenaultConfigEntry = ConfigEntry[RenaultAccount]
 

@@ -8,7 +8,7 @@ drives the car through its cloud or through the Quasar it is linked to.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -41,7 +41,14 @@ async def async_remove_smart(hass: HomeAssistant, entry_id: str) -> None:
     await SettingsStore(hass, entry_id).async_remove()
 
 
-def smart_chargers(entry: ConfigEntry[Any]) -> list[SmartCharger]:
+@runtime_checkable
+class WithSmartCharging(Protocol):
+    """The runtime data of an entry whose cars smart charging rides on."""
+
+    smart: dict[str, SmartCharger]
+
+
+def smart_chargers(entry: ConfigEntry[object]) -> list[SmartCharger]:
     """Return the smart charging of each car of an entry (none for a charger)."""
-    found: dict[str, SmartCharger] = getattr(entry.runtime_data, "smart", {})
-    return list(found.values())
+    data = entry.runtime_data
+    return list(data.smart.values()) if isinstance(data, WithSmartCharging) else []

@@ -11,11 +11,11 @@ from homeassistant.components.number import (
     NumberEntityDescription,
     NumberMode,
 )
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from ..kinds import EvChargeControlConfigEntry
 from . import smart_chargers
 from .controller import FLOOR_MAX_PCT, LIMIT_MIN_PCT, SmartCharger
 from .entity import SmartEntity
@@ -61,7 +61,7 @@ NUMBERS: tuple[SmartNumberEntityDescription, ...] = (
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: EvChargeControlConfigEntry,
+    entry: ConfigEntry[object],
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up each car's limit and floor."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.components.sensor import DOMAIN as SENSOR_DOMAIN
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EntityCategory
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -12,7 +13,6 @@ from homeassistant.helpers.event import (
     async_track_state_added_domain,
 )
 
-from ..kinds import EvChargeControlConfigEntry
 from ..policy.planner import parse_price_forecast
 from ..policy.smart_charging import OffPeakSource
 from . import smart_chargers
@@ -38,7 +38,7 @@ LINKED_CHARGER = SelectEntityDescription(
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: EvChargeControlConfigEntry,
+    entry: ConfigEntry[object],
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up each car's off-peak source and linked charger."""

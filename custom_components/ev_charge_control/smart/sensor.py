@@ -13,6 +13,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -22,7 +23,6 @@ from ..control.sensor import (
     controlled_by_attributes,
     controlled_by_value,
 )
-from ..kinds import EvChargeControlConfigEntry
 from ..policy.smart_charging import PlanState
 from . import smart_chargers
 from .controller import SmartCharger
@@ -159,7 +159,7 @@ SENSORS: tuple[SmartSensorEntityDescription, ...] = (
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: EvChargeControlConfigEntry,
+    entry: ConfigEntry[object],
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the plan's sensors of each car."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from ..kinds import EvChargeControlConfigEntry
 from . import smart_chargers
 from .entity import SmartEntity
 
@@ -19,7 +19,7 @@ SMART_CHARGING = SwitchEntityDescription(
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: EvChargeControlConfigEntry,
+    entry: ConfigEntry[object],
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up each car's smart charging switch."""

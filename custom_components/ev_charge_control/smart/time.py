@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import time
 
 from homeassistant.components.time import TimeEntity, TimeEntityDescription
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from ..kinds import EvChargeControlConfigEntry
 from . import smart_chargers
 from .entity import SmartEntity
 
@@ -22,7 +22,7 @@ READY_BY = TimeEntityDescription(
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: EvChargeControlConfigEntry,
+    entry: ConfigEntry[object],
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up each car's ready-by time."""
