@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -322,3 +323,25 @@ async def test_charge_while_off_peak_needs_smart_charging(
     assert _state(hass, E208_PLAN) == "smart_charging_off"
     assert not psacc_sim.car(E208).charging
     assert "Smart charging is off for Peugeot e-208" in caplog.text
+
+
+async def test_charge_while_off_peak_with_the_car_away_is_no_error(
+    hass: HomeAssistant,
+    init_psacc: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Unplugged, charge now is refused with its reason; the automation does not fail."""
+    await hass.services.async_call(
+        SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: E208_SWITCH}, blocking=True
+    )
+    hass.states.async_set(TARIFF, "off")
+    await _automation(
+        hass,
+        CHARGE_WHILE_OFF_PEAK,
+        {"car": car_device_id(hass, E208), "tariff": TARIFF},
+    )
+    hass.states.async_set(TARIFF, "on")
+    await advance(hass, freezer, 60, step=60)
+    assert _state(hass, E208_PLAN) == "not_plugged"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

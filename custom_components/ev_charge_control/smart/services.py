@@ -17,7 +17,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 import probatio
 
-from ..const import DOMAIN
+from ..const import DOMAIN, LOGGER
 from ..policy.planner import WEEKDAY_KEYS, OffPeakWindow
 from . import smart_chargers
 from .controller import SmartCharger
@@ -27,6 +27,7 @@ ATTR_LIMIT: Final = "limit"
 ATTR_FLOOR: Final = "floor"
 ATTR_MINUTES: Final = "minutes"
 ATTR_WINDOWS: Final = "windows"
+ATTR_WHEN_POSSIBLE: Final = "when_possible"
 
 SERVICE_SET_CHARGE_LIMITS: Final = "set_charge_limits"
 SERVICE_CHARGE_NOW: Final = "charge_now"
@@ -51,6 +52,7 @@ CHARGE_NOW_SCHEMA = probatio.Schema(
     {
         probatio.Required(ATTR_DEVICE_ID): cv.string,
         probatio.Optional(ATTR_MINUTES): probatio.Coerce(int),
+        probatio.Optional(ATTR_WHEN_POSSIBLE, default=False): cv.boolean,
     }
 )
 SET_OFF_PEAK_WINDOWS_SCHEMA = probatio.Schema(
@@ -163,7 +165,13 @@ async def _async_charge_now(call: ServiceCall) -> None:
     check_charge_now_minutes(minutes)
     smart = _smart(call.hass, call.data[ATTR_DEVICE_ID])
     check_smart_charging_on(smart)
-    await smart.async_charge_now(minutes)
+    try:
+        await smart.async_charge_now(minutes)
+    except ServiceValidationError as err:
+        if not call.data[ATTR_WHEN_POSSIBLE]:
+            raise
+        # An automation asked for a charge only if one can run: nothing to do.
+        LOGGER.info("%s", err)
 
 
 async def _async_cancel_charge_now(call: ServiceCall) -> None:
