@@ -243,3 +243,32 @@ async def test_charge_now_unplugged_says_why(
     plan = await _action(hass, "get_plan", {"device_id": device_id}, response=True)
     assert plan["state"] == "not_plugged"
     assert plan["controlled_by"]["controller"] == "app"
+
+
+async def test_smart_charging_s_hold_on_the_charger_ends_with_the_session(
+    hass: HomeAssistant,
+    init_psacc: MockConfigEntry,
+    init_quasar: MockConfigEntry,
+    psacc_sim: PsaccSimulator,
+    quasar_sim: QuasarSimulator,
+    car_battery: Battery,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Smart charging's pause was for the car plugged in: unplugged, the app has it."""
+    psacc_sim.plug(E208, charge=False)
+    quasar_sim.plug(car_battery)
+    await advance(hass, freezer, 11 * 60, step=10)
+    await hass.services.async_call(
+        SELECT_DOMAIN,
+        SERVICE_SELECT_OPTION,
+        {ATTR_ENTITY_ID: LINKED, ATTR_OPTION: f"Wallbox Quasar {QUASAR_SERIAL}"},
+        blocking=True,
+    )
+    await _smart_with_night_windows(hass)
+    assert _state(hass, CHARGER_CONTROLLED_BY) == "smart_charging"
+    assert _state(hass, "sensor.wallbox_quasar_status") == "paused"
+    quasar_sim.unplug()
+    await advance(hass, freezer, 30, step=10)
+    assert quasar_sim.read_register(REG_CONTROL) == 0
+    assert _state(hass, CHARGER_CONTROLLED_BY) == "app"
+    assert init_quasar.runtime_data.coordinator.intent is None

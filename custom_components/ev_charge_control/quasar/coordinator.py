@@ -311,13 +311,8 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
         if self.failsafe.pending is not None:
             return False
         claim = self.owner.claim
-        if (
-            claim is not None
-            and claim.controller is Controller.YOU
-            and claim.until is None
-            and state.status in NO_CAR_STATES
-        ):
-            # The session a person's untimed command was for has ended.
+        if claim is not None and claim.until is None and state.status in NO_CAR_STATES:
+            # The session an untimed command was for has ended.
             return True
         intent = self.intent
         if intent is None:
@@ -354,15 +349,14 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
         went_quiet, self._went_quiet = self._went_quiet, False
         claim = self.owner.claim
         intent = self.intent
-        if (
-            claim is not None
-            and claim.controller is Controller.YOU
-            and claim.until is None
-            and state.status in NO_CAR_STATES
-        ):
+        if claim is not None and claim.until is None and state.status in NO_CAR_STATES:
+            # A person's untimed command, or smart charging's hold, was for the car
+            # that left; the next car (a guest's, say) starts with the app.
             LOGGER.info(
-                "%s: the car was unplugged; your command (%s) ends with its session",
+                "%s: the car was unplugged; the command of %s (%s) ends with its "
+                "session",
                 self.name,
+                claim.controller.value,
                 claim.reason,
             )
             await self._async_hand_back(stop=False, what="hand-back after unplug")
@@ -427,9 +421,10 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
         Our polls stop with us, so from here the charger's idle timeout is a real
         safety net; one try is all there is time for.
         """
+        pending = self.failsafe.pending
         self.failsafe.cancel()
         self._cancel_hold_timer()
-        if self.intent is None:
+        if self.intent is None and pending is None:
             return
         try:
             async with self.owner.sequence():

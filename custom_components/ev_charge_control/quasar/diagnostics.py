@@ -36,6 +36,16 @@ async def async_get_config_entry_diagnostics(
                 "discharged_kwh": data.discharged_kwh,
             },
             "intent": coordinator.intent.as_dict() if coordinator.intent else None,
+            "controlled_by": (
+                None
+                if coordinator.owner.claim is None
+                else coordinator.owner.claim.as_dict()
+            ),
+            "fail_safe": {
+                "pending": coordinator.failsafe.pending,
+                "failures": coordinator.failsafe.failures,
+                "last_error": coordinator.failsafe.last_error,
+            },
             "idle_timeout_s": runtime.client.idle_timeout_s,
             "last_update_success": coordinator.last_update_success,
         },
