@@ -18,7 +18,10 @@ from custom_components.ev_charge_control.drivers.models import (
     DeviceProtocolError,
     DeviceUnreachableError,
 )
-from custom_components.ev_charge_control.drivers.quasar import QuasarClient
+from custom_components.ev_charge_control.drivers.quasar import (
+    ChargerTarget,
+    QuasarClient,
+)
 from simulators.battery import Battery
 from simulators.clock import ManualClock
 from simulators.quasar import QuasarSimulator
@@ -500,3 +503,104 @@ async def test_calls_are_atomic(sim: QuasarSimulator, client: QuasarClient) -> N
     # Each call's requests form one run: no name appears in two separate runs.
     runs = [name for i, name in enumerate(order) if i == 0 or order[i - 1] != name]
     assert sorted(runs) == sorted(calls), order
+
+
+# --- apply and settle: only what differs, verified by one read --------------------
+
+
+async def test_apply_takes_control_then_writes_only_what_differs(
+    sim: CorruptingQuasar, client: QuasarClient
+) -> None:
+    """From the app: control, then setpoint and start; again: nothing is written."""
+    target = ChargerTarget(setpoint_a=12, running=True)
+    state = await client.apply(target)
+    assert sim.writes == [*TAKE_CONTROL_WRITES, (0x102, 12), (0x101, 1)]
+    assert state.status is ChargerStatus.CHARGING
+    assert state.current_setpoint_a == 12
+    requests = sim.requests
+    await client.apply(target)
+    assert sim.writes[len(TAKE_CONTROL_WRITES) + 2 :] == []
+    assert sim.requests - requests == 6
+
+
+async def test_apply_stops_before_it_sets_the_setpoint(
+    sim: CorruptingQuasar, client: QuasarClient
+) -> None:
+    """A pause stops the flow first, so no old setpoint drives a moment more."""
+    await client.apply(ChargerTarget(setpoint_a=-10, running=True))
+    writes = len(sim.writes)
+    state = await client.apply(ChargerTarget(setpoint_a=0, running=False))
+    assert sim.writes[writes:] == [(0x101, 2), (0x102, 0)]
+    assert state.status is ChargerStatus.PAUSED
+
+
+async def test_apply_clamps_to_what_the_charger_can_do(
+    sim: CorruptingQuasar, client: QuasarClient
+) -> None:
+    """A setpoint above the charger's maximum is written at the maximum."""
+    sim.set_max_current(16)
+    state = await client.apply(ChargerTarget(setpoint_a=-32, running=True))
+    assert state.current_setpoint_a == -16
+    assert (0x102, -16) in sim.writes
+
+
+async def test_apply_not_verified_puts_a_discharge_back_to_zero(
+    sim: CorruptingQuasar, client: QuasarClient
+) -> None:
+    """A setpoint the charger does not keep is an error, and no discharge is left."""
+    sim.stuck_registers = {0x102: -5}
+    with pytest.raises(CommandNotVerifiedError, match="current setpoint"):
+        await client.apply(ChargerTarget(setpoint_a=-10, running=True))
+    sim.stuck_registers = {}
+    assert sim.writes[-1] == (0x102, 0)
+
+
+async def test_apply_a_stop_the_charger_ignores_is_not_verified(
+    sim: CorruptingQuasar, client: QuasarClient
+) -> None:
+    """A session still running after the stop is reported, not taken as stopped."""
+    await client.apply(ChargerTarget(setpoint_a=10, running=True))
+    sim.fail_writes = {0x101: 4}
+    with pytest.raises(DeviceProtocolError):
+        await client.apply(ChargerTarget(setpoint_a=10, running=False))
+    sim.fail_writes = {}
+    sim.stuck_registers = {0x0219: int(ChargerStatus.CHARGING)}
+    with pytest.raises(CommandNotVerifiedError, match="stop"):
+        await client.apply(ChargerTarget(setpoint_a=10, running=False))
+
+
+async def test_settle_hands_back_and_confirms_it(
+    sim: CorruptingQuasar, client: QuasarClient
+) -> None:
+    """Setpoint 0, then control to the app, read back; the app's charger is left be."""
+    await client.apply(ChargerTarget(setpoint_a=-10, running=True))
+    writes = len(sim.writes)
+    state = await client.settle(stop=True, keep_control=False)
+    assert sim.writes[writes:] == [(0x101, 2), (0x102, 0), (0x51, 0)]
+    assert state.control is ControlMode.USER
+    writes = len(sim.writes)
+    await client.settle(stop=True, keep_control=False)
+    assert sim.writes[writes:] == []
+
+
+async def test_settle_keeping_control_stops_and_holds(
+    sim: CorruptingQuasar, client: QuasarClient
+) -> None:
+    """Kept for a person: stopped at 0 A under our control, taken back if need be."""
+    state = await client.settle(stop=True, keep_control=True)
+    assert state.control is ControlMode.REMOTE
+    assert state.current_setpoint_a == 0
+    assert state.status is ChargerStatus.PAUSED
+
+
+async def test_settle_not_confirmed_is_an_error(
+    sim: CorruptingQuasar, client: QuasarClient
+) -> None:
+    """A charger that keeps remote control after the hand-back is not handed back."""
+    await client.apply(ChargerTarget(setpoint_a=10, running=True))
+    sim.stuck_registers = {0x51: 1}
+    with pytest.raises(CommandNotVerifiedError, match="remote control"):
+        await client.settle(stop=False, keep_control=False)
+    sim.stuck_registers = {0x102: 7}
+    with pytest.raises(CommandNotVerifiedError, match="current setpoint"):
+        await client.settle(stop=True, keep_control=True)

@@ -69,17 +69,6 @@ class FailSafe:
         """Return what is still to be confirmed, or None."""
         return self._what if self._action is not None else None
 
-    def set(self, what: str, action: Callable[[], Awaitable[object]]) -> None:
-        """Make ``action`` the one to confirm, replacing any other; try it shortly.
-
-        For a caller that holds the lock and whose own try just failed.
-        """
-        self.cancel()
-        self._action = action
-        self._what = what
-        self.failures = 1
-        self._schedule(BACKOFF_S[0])
-
     async def async_run(
         self, what: str, action: Callable[[], Awaitable[object]]
     ) -> bool:
