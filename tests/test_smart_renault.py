@@ -336,3 +336,38 @@ async def test_a_car_no_layer_can_reach_is_named_once(
     assert _state(hass, f"sensor.{R5}_charge_plan") == "waiting_for_off_peak"
     assert car.charging
     assert caplog.text.count("neither a linked charger nor the car's cloud") == 1
+
+
+@MEGANE_AND_ZOE
+async def test_smart_charging_steps_back_from_the_stop_button(
+    hass: HomeAssistant,
+    renault_sim: RenaultCloudSimulator,
+    init_renault: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The plan says charge; the owner presses Stop charging: theirs holds."""
+    car = _car(renault_sim, ZOE_PH1.code)
+    car.plug()
+    await advance(hass, freezer, 15 * 60, step=30)
+    await _smart_on(hass, ZOE, 95)
+    assert _state(hass, f"sensor.{ZOE}_charge_plan") == "charging_in_window"
+    assert _state(hass, f"sensor.{ZOE}_controlled_by") == "app"
+    await hass.services.async_call(
+        "button",
+        "press",
+        {ATTR_ENTITY_ID: f"button.{ZOE}_stop_charging"},
+        blocking=True,
+    )
+    await advance(hass, freezer, 2 * 60, step=30)
+    assert not car.charging
+    assert _state(hass, f"sensor.{ZOE}_controlled_by") == "you"
+    await advance(hass, freezer, 45 * 60, step=30)
+    assert not car.charging
+    assert renault_sim.calls["actions/charging-start:start"] == 0
+    # Pressing Start charging is theirs too; smart charging turned off and on again
+    # is the owner's newest word, and the plan drives again.
+    await _switch(hass, ZOE, on=False)
+    await _switch(hass, ZOE, on=True)
+    assert _state(hass, f"sensor.{ZOE}_controlled_by") != "you"
+    await advance(hass, freezer, 5 * 60, step=30)
+    assert car.charging
