@@ -182,7 +182,7 @@ async def test_a_person_s_stop_during_charge_now_holds(
         hass, "how is the Peugeot e-208 charging", None, Context(), language="en"
     )
     speech = status.response.speech["plain"]["speech"]
-    assert "your own command holds its charge" in speech
+    assert "You took over its charging yourself" in speech
     assert "charging now" not in speech
     # Unplugged, the person's stop ends with the session: the plan is back.
     psacc_sim.unplug(E208)
@@ -242,7 +242,7 @@ async def test_charge_now_unplugged_says_why(
     assert err.value.translation_key == "smart_charge_now_not_plugged"
     plan = await _action(hass, "get_plan", {"device_id": device_id}, response=True)
     assert plan["state"] == "not_plugged"
-    assert plan["controlled_by"]["controller"] == "app"
+    assert plan["controlled_by"]["controller"] == "smart_charging"
 
 
 async def test_smart_charging_s_hold_on_the_charger_ends_with_the_session(

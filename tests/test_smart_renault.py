@@ -351,7 +351,7 @@ async def test_smart_charging_steps_back_from_the_stop_button(
     await advance(hass, freezer, 15 * 60, step=30)
     await _smart_on(hass, ZOE, 95)
     assert _state(hass, f"sensor.{ZOE}_charge_plan") == "charging_in_window"
-    assert _state(hass, f"sensor.{ZOE}_controlled_by") == "app"
+    assert _state(hass, f"sensor.{ZOE}_controlled_by") == "smart_charging"
     await hass.services.async_call(
         "button",
         "press",
@@ -361,6 +361,7 @@ async def test_smart_charging_steps_back_from_the_stop_button(
     await advance(hass, freezer, 2 * 60, step=30)
     assert not car.charging
     assert _state(hass, f"sensor.{ZOE}_controlled_by") == "you"
+    assert _state(hass, f"sensor.{ZOE}_charge_plan") == "held_by_you"
     await advance(hass, freezer, 45 * 60, step=30)
     assert not car.charging
     assert renault_sim.calls["actions/charging-start:start"] == 0

@@ -378,8 +378,8 @@ def status_speech(car: Car) -> str:
             else f"until {when(held.until, now)}"
         )
         return (
-            f"{soc}: your own command holds its charge {until}; "
-            "smart charging resumes after."
+            f"{soc}. You took over its charging yourself, so smart charging "
+            f"waits {until}."
         )
     done = decision.expected_end or decision.stop_at
     done_at = "" if done is None else f", done around {when(done, now)}"

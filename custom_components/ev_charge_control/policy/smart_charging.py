@@ -72,6 +72,8 @@ class PlanState(StrEnum):
     WAITING_FOR_OFF_PEAK = "waiting_for_off_peak"
     CHARGING_IN_WINDOW = "charging_in_window"
     LIMIT_REACHED = "limit_reached"
+    # A person's own command holds the car or its charger: the plan waits for it.
+    HELD_BY_YOU = "held_by_you"
 
 
 class OffPeakSource(StrEnum):

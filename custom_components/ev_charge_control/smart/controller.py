@@ -313,6 +313,13 @@ class SmartCharger:
             charger=None if charger is None else charger.owner,
         )
 
+    def controlled_by(self) -> Controller:
+        """Return who commands the car: its holder, else smart charging while it is on."""
+        claim = self.car.owner.claim
+        if claim is not None:
+            return claim.controller
+        return Controller.SMART_CHARGING if self.settings.enabled else Controller.APP
+
     def capacity_kwh(self) -> float | None:
         """Return the battery's capacity: the car's word, else what was learned."""
         return self.car.info.battery_capacity_kwh or self.settings.capacity.capacity_kwh
@@ -430,13 +437,18 @@ class SmartCharger:
                 )
                 if linked is not None:
                     linked.hand_over(Controller.CHARGE_NOW, Controller.SMART_CHARGING)
-            self.decision = decision
             controller = (
                 Controller.CHARGE_NOW
                 if decision.state is PlanState.CHARGING_NOW
                 else Controller.SMART_CHARGING
             )
             self.held_by = stronger_claim(controller, self.car, charger)
+            if self.settings.enabled and self.held_by is not None:
+                # No plan runs while a person holds the charge: none is shown.
+                decision = replace(
+                    decision, state=PlanState.HELD_BY_YOU, charge=None, plan=None
+                )
+            self.decision = decision
             if self.settings.enabled and self.held_by is None:
                 await self.commands.async_apply(
                     decision, situation, charger, controller

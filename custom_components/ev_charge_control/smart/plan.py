@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..control.owner import Claim, DeviceOwner
+from ..control.owner import Claim, Controller, DeviceOwner
 from ..policy.smart_charging import Decision
 from .settings import CarSettings
 
@@ -14,11 +14,13 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def controlled_by(owner: DeviceOwner) -> dict[str, Any]:
-    """Return who commands a device, why and until when."""
+def controlled_by(
+    owner: DeviceOwner, idle: Controller = Controller.APP
+) -> dict[str, Any]:
+    """Return who commands a device, why and until when (``idle``: when nobody holds)."""
     claim: Claim | None = owner.claim
     return {
-        "controller": owner.controller.value,
+        "controller": idle.value if claim is None else claim.controller.value,
         "reason": None if claim is None else claim.reason,
         "until": None if claim is None else _iso(claim.until),
     }
@@ -32,7 +34,10 @@ def plan_payload(
     car: DeviceOwner,
     charger: DeviceOwner | None,
 ) -> dict[str, Any]:
-    """Return the plan, its settings and who holds the car and its charger."""
+    """Return the plan, its settings and who holds the car and its charger.
+
+    A car nobody holds is smart charging's while it is on, the app's otherwise.
+    """
     data: dict[str, Any] = {
         "smart_charging": settings.enabled,
         "limit": settings.limit_pct,
@@ -43,7 +48,9 @@ def plan_payload(
         "windows": [window.as_dict() for window in settings.windows],
         "linked_charger": settings.linked_charger,
         "capacity_kwh": capacity_kwh,
-        "controlled_by": controlled_by(car),
+        "controlled_by": controlled_by(
+            car, Controller.SMART_CHARGING if settings.enabled else Controller.APP
+        ),
         "charger_controlled_by": None if charger is None else controlled_by(charger),
         "state": None,
         "estimated_soc": None,

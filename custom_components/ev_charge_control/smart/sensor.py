@@ -18,11 +18,7 @@ from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from ..control.sensor import (
-    CONTROLLED_BY,
-    controlled_by_attributes,
-    controlled_by_value,
-)
+from ..control.sensor import CONTROLLED_BY, controlled_by_attributes
 from ..policy.smart_charging import PlanState
 from . import smart_chargers
 from .controller import SmartCharger
@@ -182,7 +178,7 @@ class SmartControlledBySensor(SmartEntity, SensorEntity):
     @property
     def native_value(self) -> str:
         """Return who commands the car."""
-        return controlled_by_value(self.smart.car.owner)
+        return self.smart.controlled_by().value
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
