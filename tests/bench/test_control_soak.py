@@ -48,9 +48,9 @@ def auto_enable_custom_integrations() -> None:
 async def enable_event_loop_debug() -> None:
     """Leave the loop's debug mode off.
 
-    A soak turns the loop over some hundred thousand times; debug mode's bookkeeping
-    makes that four times slower, and what it would catch the soak checks itself
-    (I4: exceptions out of tasks, errors with a traceback).
+    A soak turns the loop over some hundred thousand times, and debug mode's
+    bookkeeping makes that four times slower; an exception out of a task is seen
+    without it (the soak's own I4).
     """
 
 
