@@ -298,3 +298,102 @@ async def test_a_timed_command_ends_at_its_end(
     assert quasar_sim.read_register(REG_CONTROL) == 1
     await advance(hass, freezer, 12, step=2)
     assert quasar_sim.read_register(REG_CONTROL) == 0
+
+
+# --- found by bench.control_soak ---------------------------------------------------
+
+
+async def test_a_failed_poll_is_no_gap(
+    hass: HomeAssistant,
+    init_quasar: MockConfigEntry,
+    quasar_sim: QuasarSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """One poll answered with an exception: the person's discharge goes on."""
+    await hass.services.async_call(
+        "number",
+        "set_value",
+        {ATTR_ENTITY_ID: "number.wallbox_quasar_discharge_current", "value": 10},
+        blocking=True,
+    )
+    quasar_sim.fail_with_exception = DEVICE_FAILURE
+    await advance(hass, freezer, 10)
+    quasar_sim.fail_with_exception = None
+    await advance(hass, freezer, 30)
+    assert _discharging(quasar_sim)
+    assert hass.states.get(CONTROLLED_BY).state == "you"
+
+
+async def test_a_reboot_shorter_than_a_poll_is_no_app_taking_over(
+    hass: HomeAssistant,
+    init_quasar: MockConfigEntry,
+    quasar_sim: QuasarSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The link dropped and came back: a reboot, so the held charge is put back."""
+    await _set_current(hass, 16)
+    quasar_sim.reboot_seconds = 2
+    quasar_sim.reboot()
+    await advance(hass, freezer, 3, step=3)
+    await advance(hass, freezer, 30)
+    assert quasar_sim.read_register(REG_CONTROL) == 1
+    assert quasar_sim.read_register(REG_SETPOINT) == 16
+    assert hass.states.get(CONTROLLED_BY).state == "you"
+
+
+async def test_a_failed_put_back_is_tried_again(
+    hass: HomeAssistant,
+    init_quasar: MockConfigEntry,
+    quasar_sim: QuasarSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The person's hour is not given up because the charger refused once after an outage."""
+    await _set_current(hass, 16, minutes=60)
+    await _outage(hass, freezer, quasar_sim, 200)
+    quasar_sim.fail_writes = {REG_CONTROL: DEVICE_FAILURE}
+    await advance(hass, freezer, 10)
+    assert hass.states.get(CONTROLLED_BY).state == "you"
+    quasar_sim.fail_writes = {}
+    await advance(hass, freezer, 30)
+    assert quasar_sim.read_register(REG_SETPOINT) == 16
+    assert hass.states.get(STATUS).state == "charging"
+
+
+async def test_a_timed_charge_resumes_after_unplug_and_plug(
+    hass: HomeAssistant,
+    init_quasar: MockConfigEntry,
+    quasar_sim: QuasarSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """16 A for an hour: the car unplugged and plugged in again charges on."""
+    battery = quasar_sim.battery
+    assert battery is not None
+    await _set_current(hass, 16, minutes=60)
+    quasar_sim.unplug()
+    await advance(hass, freezer, 60)
+    quasar_sim.plug(battery)
+    await advance(hass, freezer, 30)
+    assert hass.states.get(STATUS).state == "charging"
+    assert quasar_sim.read_register(REG_SETPOINT) == 16
+
+
+async def test_giving_the_charger_to_the_app_survives_a_reload(
+    hass: HomeAssistant,
+    init_quasar: MockConfigEntry,
+    quasar_sim: QuasarSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The person's choice of the Wallbox app is kept, as any command of theirs."""
+    await _set_current(hass, 16)
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {ATTR_ENTITY_ID: "select.wallbox_quasar_control", "option": "wallbox_app"},
+        blocking=True,
+    )
+    assert hass.states.get(CONTROLLED_BY).attributes["reason"] == "wallbox_app"
+    assert await hass.config_entries.async_reload(init_quasar.entry_id)
+    await advance(hass, freezer, 20)
+    state = hass.states.get(CONTROLLED_BY)
+    assert (state.state, state.attributes["reason"]) == ("you", "wallbox_app")
+    assert quasar_sim.read_register(REG_CONTROL) == 0

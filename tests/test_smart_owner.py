@@ -272,3 +272,38 @@ async def test_smart_charging_s_hold_on_the_charger_ends_with_the_session(
     assert quasar_sim.read_register(REG_CONTROL) == 0
     assert _state(hass, CHARGER_CONTROLLED_BY) == "app"
     assert init_quasar.runtime_data.coordinator.intent is None
+
+
+async def test_no_start_stop_loop_at_the_limit(
+    hass: HomeAssistant,
+    init_psacc: MockConfigEntry,
+    init_quasar: MockConfigEntry,
+    psacc_sim: PsaccSimulator,
+    quasar_sim: QuasarSimulator,
+    car_battery: Battery,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Paused at the limit, the charger's last reading holds, not the cloud's older one.
+
+    Found by bench.control_soak: the paused Quasar reads no SoC, the cloud's report
+    from before was below the limit, and the charger was started and stopped again
+    hundreds of times a second.
+    """
+    car_battery.soc_pct = 73.0
+    psacc_sim.plug(E208, charge=False)
+    quasar_sim.plug(car_battery)
+    await advance(hass, freezer, 11 * 60, step=10)
+    await hass.services.async_call(
+        SELECT_DOMAIN,
+        SERVICE_SELECT_OPTION,
+        {ATTR_ENTITY_ID: LINKED, ATTR_OPTION: f"Wallbox Quasar {QUASAR_SERIAL}"},
+        blocking=True,
+    )
+    device_id = car_device_id(hass, E208)
+    await _action(hass, "set_charge_limits", {"device_id": device_id, "limit": 80})
+    await _switch(hass, SMART, True)
+    await advance(hass, freezer, 60 * 60, step=10)
+    actions = [value for addr, value in quasar_sim.writes if addr == 0x101]
+    assert actions.count(2) <= 3, actions
+    assert _state(hass, "sensor.wallbox_quasar_status") == "paused"
+    assert abs(car_battery.soc_pct - 80) <= 1.0

@@ -200,6 +200,14 @@ class PsaccClient:
             raise DeviceProtocolError(
                 f"psa_car_controller at {self._url}: {type(err).__name__} {err}"
             ) from err
+        except RuntimeError as err:
+            # aiohttp's "Session is closed": Home Assistant is stopping, and a
+            # command that was on its way finds the session gone.
+            if self._session.closed:
+                raise DeviceUnreachableError(
+                    f"psa_car_controller at {self._url}: the session is closed"
+                ) from err
+            raise
         try:
             data = json.loads(body)
         except ValueError:

@@ -263,6 +263,9 @@ class QuasarClient:
         # Counts close() calls, so a request failing because we closed the link
         # is not mistaken for a stale link and retried.
         self._closes = 0
+        # Counts the links opened: a new one means the charger may have rebooted
+        # (a reboot drops every link) even if no call failed.
+        self.links = 0
 
     @property
     def host(self) -> str:
@@ -348,6 +351,7 @@ class QuasarClient:
             raise DeviceUnreachableError(
                 f"cannot connect to Quasar at {self._host}:{self._port}"
             )
+        self.links += 1
         _LOGGER.debug("Connected to Quasar at %s:%s", self._host, self._port)
 
     def _drop_link(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+import contextlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Concatenate, Self
@@ -233,6 +234,7 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
         # that, what the charger did by itself is not the app's doing.
         self._last_contact: datetime | None = None
         self._went_quiet = False
+        self._links_seen = client.links
         self._checking = False
         # How many states commands have shown from their own final reading.
         self.published = 0
@@ -247,6 +249,10 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
             discharged_kwh=float(stored.get("discharged_kwh", 0.0)),
         )
         if (intent_data := stored.get("intent")) is None:
+            if (claim_data := stored.get("claim")) is not None:
+                claim = Claim.from_dict(claim_data)
+                if claim.active(dt_util.utcnow()):
+                    self.owner.hold(claim)
             return
         intent = RemoteIntent.from_dict(intent_data)
         async with self.owner.sequence():
@@ -266,9 +272,16 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
         if (
             self._last_contact is not None
             and (now - self._last_contact).total_seconds() > self.client.idle_timeout_s
-        ):
+        ) or self.client.links != self._links_seen:
+            # A gap the idle timeout may have ended, or a new link (a reboot drops
+            # every link, even one shorter than a poll).
             self._went_quiet = True
+        self._links_seen = self.client.links
         self._last_contact = now
+        if self.intent is None or not self._differs(state, self.intent):
+            # Whatever happened meanwhile, the charger is where it is held (or
+            # held to nothing): there is nothing to put back.
+            self._went_quiet = False
         if state.status is None and state.status_code not in self._unknown_states:
             # Once per value: the state shows unknown meanwhile.
             self._unknown_states.add(state.status_code)
@@ -317,15 +330,25 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
         intent = self.intent
         if intent is None:
             return False
-        if self._went_quiet or state.control is not ControlMode.REMOTE:
-            return True
         if intent.until is not None and intent.until <= dt_util.utcnow():
             return True
+        return self._differs(state, intent)
+
+    def _differs(self, state: ChargerState, intent: RemoteIntent) -> bool:
+        """Return whether the charger is not where the intent holds it."""
         return (
-            state.current_setpoint_a != intent.setpoint_a
+            state.control is not ControlMode.REMOTE
+            or state.current_setpoint_a != intent.setpoint_a
             or state.autostart
             or state.idle_timeout_s != self.client.idle_timeout_s
             or (not intent.running and state.status in RUNNING_STATES)
+            # A session that ended under a timed command (unplugged and plugged
+            # in again, or paused by the idle timeout) is started again.
+            or (
+                intent.running
+                and state.status is ChargerStatus.PAUSED
+                and not state.locked
+            )
         )
 
     async def _async_check(self, read: ChargerState) -> None:
@@ -338,7 +361,10 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
                     newer if newer.as_of > read.as_of else read
                 )
         except DriverError as err:
+            # The next poll looks again; refreshing now would retry at once, in a
+            # loop, for as long as the charger refuses.
             LOGGER.warning("%s: could not check the charger: %s", self.name, err)
+            return
         finally:
             self._checking = False
         await self.async_refresh()
@@ -367,6 +393,8 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
         if intent.until is not None and intent.until <= now:
             # The timer did not fire (the charger was away): end it now.
             await self._async_end(intent)
+            return
+        if not self._differs(state, intent):
             return
         if state.control is not ControlMode.REMOTE and not went_quiet:
             # Someone took the charger back while we kept talking to it: the Wallbox
@@ -412,7 +440,7 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
             intent.controller.value,
             intent.reason,
         )
-        await self._async_apply(intent)
+        await self._async_apply(intent, resume=True)
 
     async def async_release_idle(self) -> None:
         """Leave the charger idle and the Wallbox app's (unload, shutdown).
@@ -439,6 +467,12 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
             "charged_kwh": self._energy.charged_kwh,
             "discharged_kwh": self._energy.discharged_kwh,
             "intent": self.intent.as_dict() if self.intent else None,
+            # A hold without an intent: a person gave the charger to the app.
+            "claim": (
+                claim.as_dict()
+                if self.intent is None and (claim := self.owner.claim) is not None
+                else None
+            ),
         }
 
     async def _async_set_intent(self, intent: RemoteIntent | None) -> None:
@@ -468,7 +502,7 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
             self._hold_timer()
             self._hold_timer = None
 
-    async def _async_apply(self, intent: RemoteIntent) -> None:
+    async def _async_apply(self, intent: RemoteIntent, *, resume: bool = False) -> None:
         """Drive the charger to an intent; on failure, roll back to a safe state.
 
         Callers hold the owner's lock. A sequence that failed halfway leaves the
@@ -480,11 +514,23 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
         try:
             state = await self.client.apply(intent.target)
         except DriverError as err:
-            keep = (
-                before is not None
-                and before.controller is Controller.YOU
-                and before != intent.claim
-            )
+            if resume:
+                # Putting back what still holds failed: the charger is made safe
+                # (stopped at 0 A, kept), the intent stays, and the next reading
+                # tries again.
+                LOGGER.warning(
+                    "%s: putting back %s failed (%s); stopped at 0 A meanwhile",
+                    self.name,
+                    intent.reason,
+                    err,
+                )
+                self._set_intent(intent)
+                # The gap is not over until what it interrupted is back.
+                self._went_quiet = True
+                with contextlib.suppress(DriverError):
+                    await self.client.settle(stop=True, keep_control=True)
+                raise
+            keep = before is not None and before.controller is Controller.YOU
             LOGGER.warning(
                 "%s: %s failed (%s); rolling back to stopped at 0 A%s",
                 self.name,
@@ -668,6 +714,9 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
                     since=dt_util.utcnow(),
                 )
             )
+            # Kept across a reload or a restart, as any command of a person's.
+            await self._store.async_save(self._stored_data())
+            self.async_update_listeners()
 
     async def async_release(self, controller: Controller) -> None:
         """Let go of what ``controller`` holds: the Wallbox app has the charger again.

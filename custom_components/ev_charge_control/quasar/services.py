@@ -117,7 +117,9 @@ async def _async_pause_charger(call: ServiceCall) -> None:
     minutes: int = call.data[ATTR_MINUTES]
     _check_minutes(minutes)
     coordinator = _charger_coordinator(call.hass, call.data[ATTR_DEVICE_ID])
-    await coordinator.async_hold(0, running=False, minutes=minutes)
+    await coordinator.async_hold(
+        0, running=False, minutes=minutes, reason=SERVICE_PAUSE_CHARGER
+    )
 
 
 @callback

@@ -28,6 +28,9 @@ from .situation import VERIFY_TIMEOUT
 # A command that failed is not repeated sooner than this (a refused cloud call costs
 # budget and the cloud's patience).
 RETRY_AFTER_FAILURE = timedelta(minutes=5)
+# How long after a charger command the opposite one waits (see _recently_sent).
+CHARGER_SETTLE = timedelta(minutes=1)
+CHARGER_COMMANDS = frozenset({CommandKind.START_CHARGER, CommandKind.STOP_CHARGER})
 # The reason a command of ours shows once what it did was given back.
 GIVEN_BACK = "given_back"
 # The commands that started a charge: a charge running after one of them is ours.
@@ -156,8 +159,21 @@ class SmartCommands:
                 )
 
     def _recently_sent(self, kind: CommandKind, now: datetime) -> bool:
-        """Return whether the same command is still on its way, or failed just now."""
+        """Return whether the same command is still on its way, or failed just now.
+
+        A charger command is never reversed within a minute of the last one: the
+        readings that decided it settle first, and a disagreement between two
+        sources of the SoC cannot turn into a start/stop loop.
+        """
         last = self.settings.last_command
+        if (
+            last is not None
+            and kind in CHARGER_COMMANDS
+            and last.kind in CHARGER_COMMANDS
+            and last.outcome is not CommandOutcome.FAILED
+            and now - last.sent_at < CHARGER_SETTLE
+        ):
+            return True
         if last is None or last.kind is not kind:
             return False
         if last.outcome is CommandOutcome.SENT:

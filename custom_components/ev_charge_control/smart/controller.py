@@ -442,7 +442,16 @@ class SmartCharger:
                 if decision.state is PlanState.CHARGING_NOW
                 else Controller.SMART_CHARGING
             )
-            self.held_by = stronger_claim(controller, self.car, charger)
+            # A linked charger whose reading is stale may still have the car: a
+            # person's hold on it counts unless it says no car is plugged in.
+            held_charger = charger
+            if (
+                held_charger is None
+                and linked is not None
+                and linked.car_connected() is not False
+            ):
+                held_charger = linked
+            self.held_by = stronger_claim(controller, self.car, held_charger)
             if self.settings.enabled and self.held_by is not None:
                 # No plan runs while a person holds the charge: none is shown.
                 decision = replace(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..drivers.models import ChargeState, PlugState, VehicleState
-from ..policy.limiter import DEFAULT_EFFICIENCY, SocTracker
+from ..policy.limiter import CAR_STALE_AFTER_S, DEFAULT_EFFICIENCY, SocTracker
 from ..policy.planner import PriceSlot
 from ..policy.smart_charging import CarSituation, SocReading
 from .link import CarLink, ChargerLink
@@ -46,6 +46,10 @@ class Learning:
         self._save = save
         self.tracker = SocTracker()
         self.derived_power_kw: float | None = None
+        # The last SoC a linked charger read while power flowed. A paused charger
+        # reads none, and the SoC cannot move while it is paused: this reading
+        # then still holds, where the cloud's older one would restart the charge.
+        self.last_live: SocReading | None = None
         self._last_report: datetime | None = None
         self._previous_charging: tuple[float, datetime] | None = None
 
@@ -177,6 +181,20 @@ def car_situation(
                 as_of=as_of,
                 stale_after_s=charger.stale_after_s,
                 power_kw=power,
+            )
+            learning.last_live = soc
+        elif (
+            not charging
+            and (last_live := learning.last_live) is not None
+            and (soc is None or last_live.as_of > soc.as_of)
+        ):
+            # Paused at the charger: nothing flows, so the last live reading is
+            # still the battery's level, as long as a cloud report would be.
+            soc = SocReading(
+                soc_pct=last_live.soc_pct,
+                as_of=last_live.as_of,
+                stale_after_s=CAR_STALE_AFTER_S,
+                power_kw=None,
             )
     last = settings.last_command
     if (
