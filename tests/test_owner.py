@@ -44,6 +44,25 @@ async def _set_current(
     )
 
 
+async def _discharge(hass: HomeAssistant, amps: int) -> None:
+    """Set the discharge current number, as a person does on the device page."""
+    await hass.services.async_call(
+        "number",
+        "set_value",
+        {ATTR_ENTITY_ID: "number.wallbox_quasar_discharge_current", "value": amps},
+        blocking=True,
+    )
+
+
+async def _pause(hass: HomeAssistant, minutes: int) -> None:
+    await hass.services.async_call(
+        DOMAIN,
+        "pause_charger",
+        {"device_id": charger_device_id(hass), "minutes": minutes},
+        blocking=True,
+    )
+
+
 def _discharging(sim: QuasarSimulator) -> bool:
     return sim.read_register(0x020E) < 0
 
@@ -184,12 +203,7 @@ async def test_after_a_long_outage_an_untimed_discharge_is_dropped(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A discharge asked for before the gap does not start again, nor at a reload."""
-    await hass.services.async_call(
-        "number",
-        "set_value",
-        {ATTR_ENTITY_ID: "number.wallbox_quasar_discharge_current", "value": 10},
-        blocking=True,
-    )
+    await _discharge(hass, 10)
     assert _discharging(quasar_sim)
     await _outage(hass, freezer, quasar_sim, 120)
     await advance(hass, freezer, 30)
@@ -212,12 +226,7 @@ async def test_after_a_long_outage_an_ended_pause_is_dropped(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A pause whose time ended during the outage is not put back: the app has it."""
-    await hass.services.async_call(
-        DOMAIN,
-        "pause_charger",
-        {"device_id": charger_device_id(hass), "minutes": 1},
-        blocking=True,
-    )
+    await _pause(hass, 1)
     await _outage(hass, freezer, quasar_sim, 120)
     await advance(hass, freezer, 30)
     assert quasar_sim.read_register(REG_CONTROL) == 0
@@ -233,12 +242,7 @@ async def test_a_reboot_puts_back_a_person_s_timed_command(
     minutes: int,
 ) -> None:
     """A pause for 30 minutes outlives a reboot of the charger, then ends on time."""
-    await hass.services.async_call(
-        DOMAIN,
-        "pause_charger",
-        {"device_id": charger_device_id(hass), "minutes": minutes},
-        blocking=True,
-    )
+    await _pause(hass, minutes)
     assert hass.states.get(STATUS).state == "paused"
     await advance(hass, freezer, 60)
     quasar_sim.reboot()
@@ -310,12 +314,7 @@ async def test_a_failed_poll_is_no_gap(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """One poll answered with an exception: the person's discharge goes on."""
-    await hass.services.async_call(
-        "number",
-        "set_value",
-        {ATTR_ENTITY_ID: "number.wallbox_quasar_discharge_current", "value": 10},
-        blocking=True,
-    )
+    await _discharge(hass, 10)
     quasar_sim.fail_with_exception = DEVICE_FAILURE
     await advance(hass, freezer, 10)
     quasar_sim.fail_with_exception = None

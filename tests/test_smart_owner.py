@@ -87,6 +87,25 @@ async def _switch(hass: HomeAssistant, entity_id: str, on: bool) -> None:
     await hass.async_block_till_done()
 
 
+async def _plugged_at_the_linked_quasar(
+    hass: HomeAssistant,
+    psacc_sim: PsaccSimulator,
+    quasar_sim: QuasarSimulator,
+    car_battery: Battery,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Plug the e-208 into the Quasar (not charging by itself) and link the two."""
+    psacc_sim.plug(E208, charge=False)
+    quasar_sim.plug(car_battery)
+    await advance(hass, freezer, 11 * 60, step=10)
+    await hass.services.async_call(
+        SELECT_DOMAIN,
+        SERVICE_SELECT_OPTION,
+        {ATTR_ENTITY_ID: LINKED, ATTR_OPTION: f"Wallbox Quasar {QUASAR_SERIAL}"},
+        blocking=True,
+    )
+
+
 async def _smart_with_night_windows(hass: HomeAssistant, *, limit: int = 80) -> str:
     """Turn smart charging on with 20:00-06:00 windows; return the car's device id."""
     device_id = car_device_id(hass, E208)
@@ -120,14 +139,8 @@ async def test_smart_charging_steps_back_from_a_person_s_charger_command(
 ) -> None:
     """16 A for 60 minutes holds on a linked charger; the plan resumes after."""
     car_battery.soc_pct = 50.0
-    psacc_sim.plug(E208, charge=False)
-    quasar_sim.plug(car_battery)
-    await advance(hass, freezer, 11 * 60, step=10)
-    await hass.services.async_call(
-        SELECT_DOMAIN,
-        SERVICE_SELECT_OPTION,
-        {ATTR_ENTITY_ID: LINKED, ATTR_OPTION: f"Wallbox Quasar {QUASAR_SERIAL}"},
-        blocking=True,
+    await _plugged_at_the_linked_quasar(
+        hass, psacc_sim, quasar_sim, car_battery, freezer
     )
     device_id = await _smart_with_night_windows(hass)
     # Outside the windows the plan pauses the charger.
@@ -255,14 +268,8 @@ async def test_smart_charging_s_hold_on_the_charger_ends_with_the_session(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Smart charging's pause was for the car plugged in: unplugged, the app has it."""
-    psacc_sim.plug(E208, charge=False)
-    quasar_sim.plug(car_battery)
-    await advance(hass, freezer, 11 * 60, step=10)
-    await hass.services.async_call(
-        SELECT_DOMAIN,
-        SERVICE_SELECT_OPTION,
-        {ATTR_ENTITY_ID: LINKED, ATTR_OPTION: f"Wallbox Quasar {QUASAR_SERIAL}"},
-        blocking=True,
+    await _plugged_at_the_linked_quasar(
+        hass, psacc_sim, quasar_sim, car_battery, freezer
     )
     await _smart_with_night_windows(hass)
     assert _state(hass, CHARGER_CONTROLLED_BY) == "smart_charging"
@@ -290,14 +297,8 @@ async def test_no_start_stop_loop_at_the_limit(
     hundreds of times a second.
     """
     car_battery.soc_pct = 73.0
-    psacc_sim.plug(E208, charge=False)
-    quasar_sim.plug(car_battery)
-    await advance(hass, freezer, 11 * 60, step=10)
-    await hass.services.async_call(
-        SELECT_DOMAIN,
-        SERVICE_SELECT_OPTION,
-        {ATTR_ENTITY_ID: LINKED, ATTR_OPTION: f"Wallbox Quasar {QUASAR_SERIAL}"},
-        blocking=True,
+    await _plugged_at_the_linked_quasar(
+        hass, psacc_sim, quasar_sim, car_battery, freezer
     )
     device_id = car_device_id(hass, E208)
     await _action(hass, "set_charge_limits", {"device_id": device_id, "limit": 80})

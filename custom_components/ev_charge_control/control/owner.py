@@ -132,12 +132,16 @@ class DeviceOwner:
         return claim is None or not outranks(claim.controller, controller)
 
     @contextlib.asynccontextmanager
-    async def command(self, controller: Controller) -> AsyncIterator[Claim | None]:
+    async def command(
+        self, controller: Controller, *, claim: str | None = None
+    ) -> AsyncIterator[Claim | None]:
         """Run one command sequence alone, if ``controller`` may command now.
 
         Yields the claim that held before (None: the app's). Raises HeldError, before
         anything is sent, when a stronger writer holds the device; the check is made
-        again once the lock is ours, since the holder may change while we wait.
+        again once the lock is ours, since the holder may change while we wait. With
+        ``claim`` (a reason), a sequence that ends without an error leaves
+        ``controller`` holding the device, with no end.
         """
         if not self.may(controller):
             raise HeldError(self.name, controller, self._claim_or_raise())
@@ -145,6 +149,8 @@ class DeviceOwner:
             if not self.may(controller):
                 raise HeldError(self.name, controller, self._claim_or_raise())
             yield self.claim
+            if claim is not None:
+                self.hold(Claim(controller=controller, reason=claim, since=self._now()))
 
     @contextlib.asynccontextmanager
     async def sequence(self) -> AsyncIterator[None]:

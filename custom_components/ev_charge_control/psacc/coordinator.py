@@ -22,7 +22,7 @@ from ..const import (
     PSACC_SCAN_INTERVAL,
     PSACC_STALE_REPORT,
 )
-from ..control.owner import Claim, Controller, DeviceOwner
+from ..control.owner import Controller, DeviceOwner
 from ..drivers.models import (
     ChargeState,
     DriverError,
@@ -228,11 +228,8 @@ class PsaccCoordinator(DataUpdateCoordinator[PsaccData]):
                 translation_key="psacc_not_plugged",
                 translation_placeholders={"name": self.info.name},
             )
-        async with self.owner.command(controller):
+        async with self.owner.command(controller, claim=reason):
             await self.client.charge_now(self.vin, on)
-            self.owner.hold(
-                Claim(controller=controller, reason=reason, since=dt_util.utcnow())
-            )
         self._asked("charge", on)
 
     @translate_driver_errors

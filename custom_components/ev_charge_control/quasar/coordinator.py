@@ -323,9 +323,7 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
         """Return whether the charger differs from what it is held to."""
         if self.failsafe.pending is not None:
             return False
-        claim = self.owner.claim
-        if claim is not None and claim.until is None and state.status in NO_CAR_STATES:
-            # The session an untimed command was for has ended.
+        if self._ended_session(state) is not None:
             return True
         intent = self.intent
         if intent is None:
@@ -333,6 +331,17 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
         if intent.until is not None and intent.until <= dt_util.utcnow():
             return True
         return self._differs(state, intent)
+
+    def _ended_session(self, state: ChargerState) -> Claim | None:
+        """Return an untimed claim whose session ended: its car was unplugged.
+
+        A person's untimed command, or smart charging's hold, was for the car that
+        left; the next car (a guest's, say) starts with the app.
+        """
+        claim = self.owner.claim
+        if claim is not None and claim.until is None and state.status in NO_CAR_STATES:
+            return claim
+        return None
 
     def _differs(self, state: ChargerState, intent: RemoteIntent) -> bool:
         """Return whether the charger is not where the intent holds it."""
@@ -373,11 +382,8 @@ class QuasarCoordinator(DataUpdateCoordinator[QuasarData]):
         if self.failsafe.pending is not None:
             return
         went_quiet, self._went_quiet = self._went_quiet, False
-        claim = self.owner.claim
         intent = self.intent
-        if claim is not None and claim.until is None and state.status in NO_CAR_STATES:
-            # A person's untimed command, or smart charging's hold, was for the car
-            # that left; the next car (a guest's, say) starts with the app.
+        if (claim := self._ended_session(state)) is not None:
             LOGGER.info(
                 "%s: the car was unplugged; the command of %s (%s) ends with its "
                 "session",

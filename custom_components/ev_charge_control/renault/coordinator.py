@@ -32,7 +32,7 @@ from ..const import (
     RENAULT_QUOTA_ISSUE_AFTER,
     RENAULT_QUOTA_PAUSE,
 )
-from ..control.owner import Claim, Controller, DeviceOwner
+from ..control.owner import Controller, DeviceOwner
 from ..drivers.models import (
     AuthError,
     ChargeState,
@@ -239,15 +239,12 @@ class RenaultVehicleCoordinator(DataUpdateCoordinator[VehicleState]):
     ) -> None:
         """Start or stop the charge through the cloud, for whoever asks."""
         vin = self.vin
-        async with self.owner.command(controller):
+        async with self.owner.command(controller, claim=reason):
             await self.async_command(
                 (lambda client: client.start_charge(vin))
                 if on
                 else (lambda client: client.stop_charge(vin)),
                 refresh_parts=frozenset({PART_BATTERY}),
-            )
-            self.owner.hold(
-                Claim(controller=controller, reason=reason, since=dt_util.utcnow())
             )
 
     async def async_command[T](

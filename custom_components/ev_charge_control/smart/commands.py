@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.util import dt as dt_util
 
 from ..const import LOGGER
 from ..control.owner import Claim, Controller, HeldError, outranks
@@ -40,6 +39,9 @@ STARTS = frozenset(
 # A car in these states is not waiting for a start of ours: it charges by its own
 # schedule, or is full.
 NOT_TO_START = frozenset({ChargeState.WAITING_FOR_SCHEDULE, ChargeState.CHARGE_ENDED})
+
+# The writers that are smart charging's own: what it lets go of, it lets go of both.
+OWN_CONTROLLERS = (Controller.CHARGE_NOW, Controller.SMART_CHARGING)
 
 type Command = Callable[[], Awaitable[Any]]
 
@@ -151,12 +153,8 @@ class SmartCommands:
         self, controller: Controller, reason: str | None, command: Command
     ) -> None:
         """Run a command on the car through its owner; ``reason`` None claims nothing."""
-        async with self.car.owner.command(controller):
+        async with self.car.owner.command(controller, claim=reason):
             await command()
-            if reason is not None:
-                self.car.owner.hold(
-                    Claim(controller=controller, reason=reason, since=dt_util.utcnow())
-                )
 
     def _recently_sent(self, kind: CommandKind, now: datetime) -> bool:
         """Return whether the same command is still on its way, or failed just now.
@@ -292,7 +290,7 @@ class SmartCommands:
         """Hand a charger we hold back to its app (a person's hold stays theirs)."""
         if charger is None:
             return
-        for controller in (Controller.CHARGE_NOW, Controller.SMART_CHARGING):
+        for controller in OWN_CONTROLLERS:
             await charger.async_release(controller)
         last = self.settings.last_command
         if last is not None and last.kind is CommandKind.STOP_CHARGER:
@@ -311,7 +309,7 @@ class SmartCommands:
         try:
             await self._async_give_back_car()
         finally:
-            for controller in (Controller.CHARGE_NOW, Controller.SMART_CHARGING):
+            for controller in OWN_CONTROLLERS:
                 self.car.owner.release(controller)
 
     async def _async_give_back_car(self) -> None:

@@ -310,15 +310,18 @@ class SmartCharger:
             self.decision,
             capacity_kwh=self.capacity_kwh(),
             car=self.car.owner,
+            car_idle=self.idle_controller(),
             charger=None if charger is None else charger.owner,
         )
 
-    def controlled_by(self) -> Controller:
-        """Return who commands the car: its holder, else smart charging while it is on."""
-        claim = self.car.owner.claim
-        if claim is not None:
-            return claim.controller
+    def idle_controller(self) -> Controller:
+        """Return who commands the car when nobody holds it: smart charging while on."""
         return Controller.SMART_CHARGING if self.settings.enabled else Controller.APP
+
+    def controlled_by(self) -> Controller:
+        """Return who commands the car: its holder, else the idle controller."""
+        claim = self.car.owner.claim
+        return self.idle_controller() if claim is None else claim.controller
 
     def capacity_kwh(self) -> float | None:
         """Return the battery's capacity: the car's word, else what was learned."""

@@ -32,11 +32,12 @@ def plan_payload(
     *,
     capacity_kwh: float | None,
     car: DeviceOwner,
+    car_idle: Controller,
     charger: DeviceOwner | None,
 ) -> dict[str, Any]:
     """Return the plan, its settings and who holds the car and its charger.
 
-    A car nobody holds is smart charging's while it is on, the app's otherwise.
+    ``car_idle`` is who commands the car when nobody holds it.
     """
     data: dict[str, Any] = {
         "smart_charging": settings.enabled,
@@ -48,9 +49,7 @@ def plan_payload(
         "windows": [window.as_dict() for window in settings.windows],
         "linked_charger": settings.linked_charger,
         "capacity_kwh": capacity_kwh,
-        "controlled_by": controlled_by(
-            car, Controller.SMART_CHARGING if settings.enabled else Controller.APP
-        ),
+        "controlled_by": controlled_by(car, car_idle),
         "charger_controlled_by": None if charger is None else controlled_by(charger),
         "state": None,
         "estimated_soc": None,
